@@ -1,0 +1,88 @@
+import type { Store } from '../../store';
+
+export interface CachedFlags {
+  id: string;
+  read: boolean;
+  flagged: boolean;
+  answered: boolean;
+  draft: boolean;
+}
+
+export interface ServerFlags {
+  read: boolean;
+  flagged: boolean;
+  answered: boolean;
+  draft: boolean;
+}
+
+export function serverFlags(flags: Set<string> | undefined): ServerFlags {
+  const f = flags ?? new Set<string>();
+  return { read: f.has('\\Seen'), flagged: f.has('\\Flagged'), answered: f.has('\\Answered'), draft: f.has('\\Draft') };
+}
+
+/**
+ * The IMAP part's own queries over the cache: what the shared MailRepo does not offer and sync
+ * needs in bulk (counts, flags by UID, wiping one server folder).
+ */
+export class ImapCache {
+  constructor(private readonly store: Store) {}
+
+  /** How many cached messages are known to sit in this server folder. */
+  countInRemoteFolder(folderId: string): number {
+    return (
+      this.store.db.prepare('SELECT count(*) AS n FROM messages WHERE remote_folder_id = ? AND remote_id IS NOT NULL').get(folderId) as { n: number }
+    ).n;
+  }
+
+  /** UID → cached flags for one server folder. */
+  flagsByUid(folderId: string): Map<number, CachedFlags> {
+    const rows = this.store.db
+      .prepare(
+        `SELECT id, remote_id, is_read, is_flagged, is_answered, is_draft FROM messages
+         WHERE remote_folder_id = ? AND remote_id IS NOT NULL`,
+      )
+      .all(folderId) as { id: string; remote_id: string; is_read: number; is_flagged: number; is_answered: number; is_draft: number }[];
+    return new Map(
+      rows.map((r) => [
+        Number(r.remote_id),
+        { id: r.id, read: r.is_read === 1, flagged: r.is_flagged === 1, answered: r.is_answered === 1, draft: r.is_draft === 1 },
+      ]),
+    );
+  }
+
+  /** Message ids that a queued (not yet applied) task still changes: sync must not undo the user's action. */
+  pendingTaskMessageIds(accountId: string): Set<string> {
+    const rows = this.store.db
+      .prepare(
+        `SELECT DISTINCT json_extract(item.value, '$.id') AS id FROM tasks t, json_each(t.payload, '$.items') item
+         WHERE t.account_id = ? AND t.status IN ('pending', 'running') AND t.kind LIKE 'mail.%'`,
+      )
+      .all(accountId) as { id: string | null }[];
+    return new Set(rows.map((r) => r.id).filter((id): id is string => id !== null));
+  }
+
+  updateFlags(id: string, f: ServerFlags, modseq: string | null): void {
+    this.store.db
+      .prepare('UPDATE messages SET is_read = ?, is_flagged = ?, is_answered = ?, is_draft = ?, modseq = coalesce(?, modseq) WHERE id = ?')
+      .run(+f.read, +f.flagged, +f.answered, +f.draft, modseq, id);
+  }
+
+  /** Drops every cached message of a server folder (after a UIDVALIDITY change): they are fetched again. */
+  wipeRemoteFolder(folderId: string): number {
+    return this.store.db.prepare('DELETE FROM messages WHERE remote_folder_id = ?').run(folderId).changes;
+  }
+
+  /**
+   * A message the cache has without a server UID in this folder (moved without COPYUID, appended
+   * without APPENDUID, or a saved draft): sync adopts it instead of adding a duplicate.
+   */
+  unplacedByMessageId(folderId: string, messageIdHeader: string): string | undefined {
+    const row = this.store.db
+      .prepare(
+        `SELECT id FROM messages WHERE message_id_header = ? AND remote_id IS NULL
+           AND (remote_folder_id = ? OR (remote_folder_id IS NULL AND folder_id = ?)) LIMIT 1`,
+      )
+      .get(messageIdHeader, folderId, folderId) as { id: string } | undefined;
+    return row?.id;
+  }
+}
