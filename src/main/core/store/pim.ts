@@ -214,6 +214,11 @@ export class PimRepo {
     return (this.db.prepare('SELECT * FROM events WHERE calendar_id = ? AND uid = ?').all(calendarId, uid) as EventRow[]).map(toEvent);
   }
 
+  /** Every row of one server resource: a series master and its overridden instances share it. */
+  eventsByRemoteId(calendarId: string, remoteId: string): StoredEvent[] {
+    return (this.db.prepare('SELECT * FROM events WHERE calendar_id = ? AND remote_id = ?').all(calendarId, remoteId) as EventRow[]).map(toEvent);
+  }
+
   eventByRemoteId(calendarId: string, remoteId: string): StoredEvent | undefined {
     const r = this.db.prepare('SELECT * FROM events WHERE calendar_id = ? AND remote_id = ?').get(calendarId, remoteId) as EventRow | undefined;
     return r && toEvent(r);
@@ -301,6 +306,10 @@ export class PimRepo {
     this.db
       .prepare('UPDATE address_books SET name = ?, sync_token = ?, ctag = ? WHERE id = ?')
       .run(patch.name ?? cur.name, patch.syncToken !== undefined ? patch.syncToken : cur.syncToken, patch.ctag !== undefined ? patch.ctag : cur.ctag, id);
+  }
+
+  removeAddressBook(id: string): void {
+    this.db.prepare('DELETE FROM address_books WHERE id = ?').run(id);
   }
 
   contact(id: string): StoredContact | undefined {

@@ -1,0 +1,224 @@
+// iCalendar/vCard resources ⇄ store rows. A row keeps the whole server resource text (`ical`/`vcard`)
+// so writing back patches only what Pimlico edits: unknown properties, VTIMEZONEs, other instances of
+// a series (RECURRENCE-ID overrides share the resource and the UID) survive untouched.
+import { withUtcBounds } from '../../calendar/service';
+import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
+import type { StoredContact, StoredEvent } from '../../store';
+import { newId } from '../../util/ids';
+
+function isoToMs(iso: string | null): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Same slot of a series: recurrence ids as the parser writes them (wall clock, or date). */
+export function sameInstance(a: { uid: string; recurrenceId: string | null }, b: { uid: string; recurrenceId: string | null }): boolean {
+  return a.uid === b.uid && (a.recurrenceId ?? null) === (b.recurrenceId ?? null);
+}
+
+export interface EventRowContext {
+  calendarId: string;
+  accountId: string;
+  href: string;
+  etag: string;
+  now: number;
+}
+
+/** One row per VEVENT in the resource (series master and each overridden instance). Rows that fail validation are reported, not stored. */
+export function eventRowsFromResource(text: string, ctx: EventRowContext, existing: StoredEvent[]): { rows: StoredEvent[]; problems: string[] } {
+  const parsed = parseICalendar(text);
+  const problems = parsed.issues.filter((i) => i.dropped).map((i) => `${i.uid ?? '?'}: ${i.message}`);
+  const rows: StoredEvent[] = [];
+  for (const ev of parsed.events) {
+    const d = ev.data;
+    const match = existing.find((e) => sameInstance(e, d));
+    try {
+      rows.push(
+        withUtcBounds({
+          id: match?.id ?? newId('evt'),
+          calendarId: ctx.calendarId,
+          accountId: ctx.accountId,
+          uid: d.uid,
+          summary: d.summary,
+          description: d.description,
+          location: d.location,
+          start: d.start,
+          end: d.end,
+          timeZone: d.timeZone,
+          allDay: d.allDay,
+          rrule: d.rrule,
+          exdates: d.exdates,
+          recurrenceId: d.recurrenceId,
+          showAs: d.showAs,
+          importance: d.importance,
+          reminderMinutes: d.reminderMinutes,
+          organizer: d.organizer,
+          attendees: d.attendees.map(({ name, address, role, status }) => ({ name, address, role, status })),
+          categories: d.categories,
+          createdAt: match?.createdAt ?? isoToMs(d.created) ?? ctx.now,
+          updatedAt: isoToMs(d.lastModified) ?? ctx.now,
+          remoteId: ctx.href,
+          etag: ctx.etag,
+          ical: text,
+          status: d.status,
+        }),
+      );
+    } catch (err) {
+      problems.push(`${d.uid}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { rows, problems };
+}
+
+/** The event as Pimlico edited it, over what the server had (fields Pimlico does not model are kept). */
+function eventDataFor(e: StoredEvent, base: EventData | null, now: number): EventData {
+  const rsvpOf = new Map((base?.attendees ?? []).map((a) => [a.address.toLowerCase(), a.rsvp]));
+  return {
+    uid: e.uid,
+    summary: e.summary,
+    description: e.description,
+    location: e.location,
+    start: e.start,
+    end: e.end,
+    timeZone: e.timeZone,
+    allDay: e.allDay,
+    rrule: e.rrule,
+    rdates: base?.rdates ?? [],
+    exdates: e.exdates,
+    recurrenceId: e.recurrenceId,
+    status: e.status === 'cancelled' ? 'cancelled' : e.status === 'tentative' ? 'tentative' : 'confirmed',
+    showAs: e.showAs,
+    importance: e.importance,
+    reminderMinutes: e.reminderMinutes,
+    organizer: e.organizer,
+    attendees: e.attendees.map((a) => ({ ...a, rsvp: rsvpOf.get(a.address.toLowerCase()) ?? false })),
+    categories: e.categories,
+    url: base?.url ?? null,
+    sequence: base?.sequence ?? 0,
+    created: base?.created ?? new Date(e.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastModified: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+}
+
+/**
+ * The resource to PUT: `base` (the server's text, if the event exists there) with this one instance
+ * replaced or added, or `removeInstance` dropped and excluded on the master via EXDATE.
+ */
+export function buildEventResource(base: string | null, change: { put: StoredEvent } | { removeInstance: { uid: string; recurrenceId: string } }, now: number): string {
+  if (!base) {
+    if (!('put' in change)) throw new Error('Nothing to remove from an event the server does not have');
+    return buildICalendar([{ data: eventDataFor(change.put, null, now) }]);
+  }
+  const parsed = parseICalendar(base);
+  const events: { data: EventData; original?: string }[] = [];
+  // Instances Pimlico does not touch travel verbatim, byte for byte.
+  const untouched: string[] = [];
+  let replaced = false;
+  for (const ev of parsed.events) {
+    if ('put' in change && sameInstance(ev.data, change.put)) {
+      events.push({ data: eventDataFor(change.put, ev.data, now), original: ev.component });
+      replaced = true;
+    } else if ('removeInstance' in change && sameInstance(ev.data, change.removeInstance)) {
+      continue;
+    } else if ('removeInstance' in change && ev.data.uid === change.removeInstance.uid && ev.data.recurrenceId === null) {
+      const rid = change.removeInstance.recurrenceId;
+      const exdates = ev.data.exdates.includes(rid) ? ev.data.exdates : [...ev.data.exdates, rid];
+      events.push({ data: { ...ev.data, exdates }, original: ev.component });
+    } else {
+      untouched.push(ev.component);
+    }
+  }
+  if ('put' in change && !replaced) events.push({ data: eventDataFor(change.put, null, now) });
+  const build = (extraTimezones: string[]) =>
+    buildICalendar(events, {
+      timezones: parsed.timezones,
+      calendarProperties: parsed.calendarProperties,
+      otherComponents: [...extraTimezones, ...parsed.otherComponents, ...untouched],
+    });
+  const text = build([]);
+  // buildICalendar writes the VTIMEZONEs the rebuilt events use; the verbatim ones may need others.
+  const written = new Set(parseICalendar(text).timezones.map(tzidOf));
+  const missing = parsed.timezones.filter((tz) => !written.has(tzidOf(tz)));
+  return missing.length ? build(missing) : text;
+}
+
+function tzidOf(vtimezone: string): string {
+  return /^TZID[^:]*:(.*)$/m.exec(vtimezone)?.[1]?.trim() ?? '';
+}
+
+// ---------------------------------------------------------------- contacts
+
+export interface ContactRowContext {
+  addressBookId: string;
+  accountId: string;
+  href: string;
+  etag: string;
+  now: number;
+}
+
+export function contactRowFromResource(text: string, ctx: ContactRowContext, existing: StoredContact | undefined): StoredContact | null {
+  const card: ParsedContact | undefined = parseVCards(text)[0];
+  if (!card) return null;
+  const d = card.data;
+  return {
+    id: existing?.id ?? newId('con'),
+    addressBookId: ctx.addressBookId,
+    accountId: ctx.accountId,
+    uid: d.uid,
+    kind: d.kind,
+    displayName: d.displayName,
+    givenName: d.givenName,
+    surname: d.surname,
+    emails: d.emails.map(({ type, address }) => ({ type, address })),
+    phones: d.phones.map(({ type, number }) => ({ type, number })),
+    addresses: d.addresses.map((a) => ({ ...a })),
+    company: d.company,
+    jobTitle: d.jobTitle,
+    birthday: d.birthday,
+    notes: d.notes,
+    categories: d.categories,
+    members: d.members,
+    createdAt: existing?.createdAt ?? ctx.now,
+    updatedAt: isoToMs(d.revision) ?? ctx.now,
+    remoteId: ctx.href,
+    etag: ctx.etag,
+    vcard: text,
+  };
+}
+
+function contactDataFor(c: StoredContact, base: ContactData | null, now: number): ContactData {
+  const emailPref = new Map((base?.emails ?? []).map((e) => [e.address.toLowerCase(), e.pref]));
+  const phonePref = new Map((base?.phones ?? []).map((p) => [p.number, p.pref]));
+  return {
+    uid: c.uid,
+    kind: c.kind,
+    displayName: c.displayName,
+    givenName: c.givenName,
+    surname: c.surname,
+    middleName: base?.middleName ?? '',
+    prefix: base?.prefix ?? '',
+    suffix: base?.suffix ?? '',
+    nickname: base?.nickname ?? '',
+    emails: c.emails.map((e) => ({ type: e.type, address: e.address, pref: emailPref.get(e.address.toLowerCase()) ?? false })),
+    phones: c.phones.map((p) => ({ type: p.type, number: p.number, pref: phonePref.get(p.number) ?? false })),
+    addresses: c.addresses.map((a) => ({ ...a })),
+    company: c.company,
+    department: base?.department ?? '',
+    jobTitle: c.jobTitle,
+    birthday: c.birthday,
+    notes: c.notes,
+    categories: c.categories,
+    urls: base?.urls ?? [],
+    photo: base?.photo ?? null,
+    members: c.members,
+    revision: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+}
+
+/** vCard to PUT: the server's card patched, or a new vCard 3.0 card (the version every CardDAV server accepts). */
+export function buildContactResource(base: string | null, contact: StoredContact, now: number): string {
+  const original = base ? parseVCards(base)[0] : undefined;
+  if (!original) return buildVCard(contactDataFor(contact, null, now), { version: '3.0' });
+  return buildVCard(contactDataFor(contact, original.data, now), { original: original.original });
+}
