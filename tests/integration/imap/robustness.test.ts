@@ -8,7 +8,7 @@ import type { ImapFlow } from 'imapflow';
 import { resetMailUser, startImap, stopImap } from '../../servers';
 import { createTestCore, tempDir } from '../../support/core';
 import type { Core } from '../../../src/main/core/core';
-import { addImapAccount, appendOnServer, eventually, folderId, listServer, serverSession, user } from './support';
+import { addImapAccount, appendOnServer, folderId, listServer, serverSession, user } from './support';
 
 const servers = inject('servers');
 const bob = user(servers, 'bob');
