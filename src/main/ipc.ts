@@ -1,44 +1,68 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { callNames, IPC_CALL_PREFIX, IPC_EVENT_PREFIX } from '../shared/contract';
-import type { Core } from './core/core';
-import { toRemoteError } from './core/core';
+import { callNames, calls, IPC_CALL_PREFIX, IPC_EVENT_PREFIX, type PushEventName, type RemoteError } from '../shared/contract';
 import type { Disposable } from './core/events';
 
 export const APP_ORIGIN = 'app://pimlico';
 
-/** Only our own top-level page may call the core: not an iframe, not a navigated-away page. */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
-  const frame = event.senderFrame;
-  if (!frame || frame.parent !== null) return false;
+/** What crosses IPC for every call: errors are values, because Electron flattens thrown errors into strings. */
+export type CallEnvelope = { ok: true; result: unknown } | { ok: false; error: RemoteError };
+
+/** The core as the shell sees it: in a worker thread (CoreHost) or, in tests, in-process. */
+export interface CoreCaller {
+  call(name: string, payload: unknown): Promise<CallEnvelope>;
+}
+
+export const FORBIDDEN: CallEnvelope = { ok: false, error: { code: 'Forbidden', message: 'Untrusted sender' } };
+
+/**
+ * scheme://host of a URL. URL.origin cannot be used: for a non-special scheme such as app:// the
+ * WHATWG parser's origin is the opaque "null", which would match every other opaque origin.
+ */
+export function originOf(url: string): string | null {
   try {
-    return new URL(frame.url).origin === APP_ORIGIN;
+    const u = new URL(url);
+    return u.host ? `${u.protocol}//${u.host}` : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
+/** Only our own top-level page may call the core: not an iframe, not a page navigated elsewhere. */
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  return originOf(frame.url) === APP_ORIGIN;
+}
+
+/** Checks a request against its call's schema before it leaves the main process; the core checks again. */
+export function checkPayload(name: string, payload: unknown): RemoteError | null {
+  if (!Object.hasOwn(calls, name)) return { code: 'BadRequest', message: `Unknown call '${name}'` };
+  const parsed = calls[name as keyof typeof calls].request.safeParse(payload ?? {});
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return { code: 'BadRequest', message: `Invalid request for ${name}${where}: ${issue?.message ?? 'invalid'}` };
+}
+
 /**
- * One ipcMain.handle per contract call. Errors cross as { code, message } values, because Electron
- * would otherwise flatten thrown errors into a string with the main process's stack.
+ * One ipcMain.handle per contract call and nothing else: each checks the sender frame's origin,
+ * then the payload's schema, then hands the call to the core.
  */
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, core: Core): Disposable {
+export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, core: CoreCaller): Disposable {
   for (const name of callNames) {
-    ipcMain.handle(IPC_CALL_PREFIX + name, async (event, request: unknown) => {
-      if (!isTrustedSender(event)) return { ok: false, error: { code: 'Forbidden', message: 'Untrusted sender' } };
-      try {
-        return { ok: true, result: await core.handle(name, request) };
-      } catch (err) {
-        return { ok: false, error: toRemoteError(err) };
-      }
+    ipcMain.handle(IPC_CALL_PREFIX + name, async (event, request: unknown): Promise<CallEnvelope> => {
+      if (!isTrustedSender(event)) return FORBIDDEN;
+      const invalid = checkPayload(name, request);
+      if (invalid) return { ok: false, error: invalid };
+      return core.call(name, request);
     });
   }
   return { dispose: () => callNames.forEach((name) => ipcMain.removeHandler(IPC_CALL_PREFIX + name)) };
 }
 
-/** Forwards core push events to a window. */
-export function forwardEvents(core: Core, contents: () => WebContents | null): Disposable {
-  return core.events.on((name, payload) => {
-    const wc = contents();
-    if (wc && !wc.isDestroyed()) wc.send(IPC_EVENT_PREFIX + name, payload);
-  });
+/** Sends a push event to every open window of ours (main and compose windows). */
+export function sendEvent(targets: readonly WebContents[], name: PushEventName, payload: unknown): void {
+  for (const wc of targets) {
+    if (!wc.isDestroyed()) wc.send(IPC_EVENT_PREFIX + name, payload);
+  }
 }

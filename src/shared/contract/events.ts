@@ -19,6 +19,13 @@ export const pushEvents = {
     /** What a click opens, e.g. { kind: "message", id } */
     target: z.object({ kind: z.enum(['message', 'event', 'approval']), id: z.string() }).nullable(),
   }),
+  /** Sent by the desktop shell only (menu, tray, notification click, mailto: link): something the UI should do. */
+  'shell.command': z.discriminatedUnion('command', [
+    z.object({ command: z.literal('open'), target: z.object({ kind: z.enum(['message', 'event', 'approval']), id: z.string() }) }),
+    z.object({ command: z.literal('compose'), mailto: z.string().nullable() }),
+    z.object({ command: z.literal('view'), view: z.enum(['mail', 'calendar', 'contacts', 'settings']) }),
+    z.object({ command: z.literal('sync') }),
+  ]),
 } as const;
 
 export type PushEventName = keyof typeof pushEvents;
