@@ -7,6 +7,8 @@ import { CalendarView } from '../calendar/CalendarView';
 import { ContactsView } from '../contacts/ContactsView';
 import { SettingsView } from '../settings/SettingsView';
 import { forgetToken, initTransport, onEvent } from '../lib/client';
+import { KeyboardLayer } from '../keyboard/KeyboardLayer';
+import { ComposeView, PendingSendBar } from '../compose/ComposeView';
 
 export function App() {
   const [connected] = useState(() => initTransport() !== null);
@@ -38,6 +40,9 @@ export function App() {
         {view === 'contacts' && <ContactsView />}
         {view === 'settings' && <SettingsView />}
       </main>
+      <ComposeView />
+      <PendingSendBar />
+      <KeyboardLayer />
       {toast && (
         <div className={`toast${toast.error ? ' error' : ''}`} role={toast.error ? 'alert' : 'status'}>
           <span>{toast.text}</span>

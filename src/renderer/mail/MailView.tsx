@@ -1,61 +1,31 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useMail } from './store';
 import { MessageList } from './MessageList';
 import { ReadingPane } from './ReadingPane';
+import { usePrefs } from './prefs';
 import { useApp } from '../app/store';
+import { useCompose } from '../compose/store';
 
-function isTyping(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
-}
+const ROLE_TITLE: Record<string, string> = { inbox: 'All inboxes', drafts: 'Drafts', sent: 'Sent', archive: 'Archive', trash: 'Trash', junk: 'Junk' };
 
 export function MailView() {
-  const { items, total, selectedId, detail, open, loadMore, archive, remove, setFlags, search, query } = useMail();
+  const { items, total, selectedId, checked, highlights, query, source, focus, undoStack, open, loadMore, search, toggleCheck, setThreads, undo, clearChecks } = useMail();
+  const { threads, density } = usePrefs();
+  const folders = useApp((s) => s.folders);
+  const listRef = useRef<HTMLDivElement>(null);
   const onEndReached = useCallback(() => void loadMore(), [loadMore]);
+  const onOpen = useCallback((id: string) => void open(id), [open]);
+  const onCheck = useCallback((id: string) => toggleCheck(id), [toggleCheck]);
+  const title = 'folderId' in source ? (folders.find((f) => f.id === source.folderId)?.name ?? 'Folder') : (ROLE_TITLE[source.role] ?? source.role);
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const index = items.findIndex((m) => m.id === selectedId);
-      const current = selectedId ? [selectedId] : [];
-      switch (e.key) {
-        case 'j':
-          void open(items[Math.min(items.length - 1, index + 1)]?.id ?? null);
-          break;
-        case 'k':
-          void open(items[Math.max(0, index - 1)]?.id ?? null);
-          break;
-        case 'e':
-          if (current.length) void archive(current);
-          break;
-        case '#':
-          if (current.length) void remove(current);
-          break;
-        case 's':
-          if (detail) void setFlags(current, { flagged: !detail.isFlagged });
-          break;
-        case 'U':
-          if (current.length) void setFlags(current, { read: false });
-          break;
-        case 'z':
-          void useApp.getState().undo();
-          break;
-        case '/':
-          e.preventDefault();
-          document.querySelector<HTMLInputElement>('#mail-search')?.focus();
-          break;
-        default:
-          return;
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [items, selectedId, detail, open, archive, remove, setFlags]);
+    if (focus === 'list') listRef.current?.querySelector<HTMLElement>('.message-list')?.focus({ preventScroll: true });
+  }, [focus]);
 
   return (
     <div className="mail-view">
-      <div className="list-column">
-        <div className="list-toolbar">
+      <div className="list-column" ref={listRef}>
+        <div className="list-toolbar" role="toolbar" aria-label="Mail">
           <input
             id="mail-search"
             type="search"
@@ -63,12 +33,49 @@ export function MailView() {
             aria-label="Search mail"
             value={query}
             onChange={(e) => void search(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === 'ArrowDown') {
+                e.preventDefault();
+                if (items[0] && !selectedId) void open(items[0].id);
+                listRef.current?.querySelector<HTMLElement>('.message-list')?.focus();
+              }
+            }}
           />
-          <span className="muted">{total}</span>
+          <button type="button" className="primary" onClick={() => void useCompose.getState().start('new')} title="Compose (c)">
+            Compose
+          </button>
         </div>
-        <MessageList items={items} total={total} selectedId={selectedId} onOpen={(id) => void open(id)} onEndReached={onEndReached} />
+        <div className="list-status">
+          <h1 className="view-title">{query ? `Search: ${query}` : title}</h1>
+          <span className="muted" aria-live="polite">
+            {checked.length ? `${checked.length} selected · ` : ''}
+            {total.toLocaleString()} {threads ? 'conversations' : 'messages'}
+          </span>
+          {checked.length > 0 && (
+            <button type="button" onClick={clearChecks}>
+              Clear selection
+            </button>
+          )}
+          <label className="threads-toggle">
+            <input type="checkbox" checked={threads} onChange={(e) => void setThreads(e.target.checked)} /> Conversations
+          </label>
+          <button type="button" disabled={!undoStack.length} onClick={() => void undo()} title="Undo (z)">
+            Undo
+          </button>
+        </div>
+        <MessageList
+          items={items}
+          total={total}
+          selectedId={selectedId}
+          checked={checked}
+          highlights={highlights}
+          density={density}
+          onOpen={onOpen}
+          onCheck={onCheck}
+          onEndReached={onEndReached}
+        />
       </div>
-      <ReadingPane message={detail} />
+      <ReadingPane />
     </div>
   );
 }

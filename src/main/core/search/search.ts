@@ -2,14 +2,24 @@ import type { MessageSummary } from '../../../shared/types';
 import type { Store } from '../store';
 import { parseSearch } from './query';
 
+export interface SearchResult {
+  items: MessageSummary[];
+  total: number;
+  highlights: string[];
+}
+
 /** Answers the search box from the FTS5 index and the message columns, newest first. */
-export function searchMessages(store: Store, query: string, limit: number): { items: MessageSummary[]; total: number; highlights: string[] } {
+export function searchMessages(store: Store, query: string, limit: number): SearchResult {
   const parsed = parseSearch(query);
   const clauses: string[] = [];
   const args: (string | number)[] = [];
   if (parsed.match) {
     clauses.push('m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
     args.push(parsed.match);
+  }
+  if (parsed.exclude) {
+    clauses.push('m.rowid NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
+    args.push(parsed.exclude);
   }
   const f = parsed.filters;
   if (f.unread !== undefined) clauses.push(`m.is_read = ${f.unread ? 0 : 1}`);
@@ -33,7 +43,7 @@ export function searchMessages(store: Store, query: string, limit: number): { it
   let total: number;
   try {
     rows = store.db.prepare(`SELECT m.id FROM messages m WHERE ${where} ORDER BY m.date DESC LIMIT ?`).all(...args, limit) as { id: string }[];
-    total = (store.db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where}`).get(...args) as { n: number }).n;
+    total = rows.length < limit ? rows.length : (store.db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where}`).get(...args) as { n: number }).n;
   } catch {
     // An FTS syntax the parser let through: answer with nothing rather than an error while typing.
     return { items: [], total: 0, highlights: parsed.terms };

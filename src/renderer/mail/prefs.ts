@@ -1,0 +1,85 @@
+import { create } from 'zustand';
+import { call } from '../lib/client';
+
+export type Theme = 'system' | 'light' | 'dark';
+export type Density = 'comfortable' | 'compact';
+
+/** Display and privacy preferences, kept in settings so every window and restart sees the same. */
+interface PrefsState {
+  theme: Theme;
+  density: Density;
+  /** Percent; applied as the root font size so every rem-based size follows. */
+  zoom: number;
+  threads: boolean;
+  undoSendSeconds: number;
+  signatures: Record<string, string>;
+  remoteSenders: string[];
+  remoteMessages: string[];
+  load(settings: Record<string, unknown>): void;
+  setPref<K extends PrefKey>(key: K, value: PrefsState[K]): Promise<void>;
+}
+
+type PrefKey = 'theme' | 'density' | 'zoom' | 'threads' | 'undoSendSeconds' | 'signatures' | 'remoteSenders' | 'remoteMessages';
+
+export const PREF_SETTING: Record<PrefKey, string> = {
+  theme: 'ui.theme',
+  density: 'ui.density',
+  zoom: 'ui.zoom',
+  threads: 'mail.threads',
+  undoSendSeconds: 'compose.undoSendSeconds',
+  signatures: 'compose.signatures',
+  remoteSenders: 'mail.remoteContent.senders',
+  remoteMessages: 'mail.remoteContent.messages',
+};
+
+function applyToDocument(s: Pick<PrefsState, 'theme' | 'density' | 'zoom'>): void {
+  const root = document.documentElement;
+  if (s.theme === 'system') delete root.dataset.theme;
+  else root.dataset.theme = s.theme;
+  root.dataset.density = s.density;
+  root.style.fontSize = `${(14 * s.zoom) / 100}px`;
+}
+
+export function isDark(theme: Theme): boolean {
+  if (theme !== 'system') return theme === 'dark';
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export const usePrefs = create<PrefsState>((set, get) => ({
+  theme: 'system',
+  density: 'comfortable',
+  zoom: 100,
+  threads: false,
+  undoSendSeconds: 10,
+  signatures: {},
+  remoteSenders: [],
+  remoteMessages: [],
+  load: (s) => {
+    const theme = (['system', 'light', 'dark'] as const).find((t) => t === s[PREF_SETTING.theme]) ?? 'system';
+    const density = (['comfortable', 'compact'] as const).find((d) => d === s[PREF_SETTING.density]) ?? 'comfortable';
+    const zoomRaw = Number(s[PREF_SETTING.zoom]);
+    const zoom = Number.isFinite(zoomRaw) && zoomRaw >= 50 && zoomRaw <= 300 ? zoomRaw : 100;
+    const undoRaw = Number(s[PREF_SETTING.undoSendSeconds]);
+    const undoSendSeconds = Number.isFinite(undoRaw) ? Math.min(30, Math.max(5, Math.round(undoRaw))) : 10;
+    const sig = s[PREF_SETTING.signatures];
+    const signatures = sig && typeof sig === 'object' ? Object.fromEntries(Object.entries(sig).filter(([, v]) => typeof v === 'string')) : {};
+    set({
+      theme,
+      density,
+      zoom,
+      threads: s[PREF_SETTING.threads] === true,
+      undoSendSeconds,
+      signatures: signatures as Record<string, string>,
+      remoteSenders: strings(s[PREF_SETTING.remoteSenders]),
+      remoteMessages: strings(s[PREF_SETTING.remoteMessages]),
+    });
+    applyToDocument(get());
+  },
+  setPref: async (key, value) => {
+    set({ [key]: value } as Partial<PrefsState>);
+    applyToDocument(get());
+    await call('settings.set', { key: PREF_SETTING[key], value });
+  },
+}));
