@@ -311,6 +311,57 @@ describe('CalDAV/CardDAV sync against Radicale', () => {
     expect(core.tasks ? core.store.tasks.recent(5).filter((t) => t.status === 'failed') : []).toEqual([]);
   });
 
+  it('deleting one moved instance in Pimlico excludes that date from the series on the server', async () => {
+    const href = `${calendarUrl}standup.ics`;
+    const moved = eventByUid('standup-series@other').find((r) => r.recurrenceId)!;
+    const task = core.calendar.delete(moved.id);
+    await core.tasks.run(accountId);
+    expect(core.store.tasks.get(task.id)?.status).toBe('done');
+    const onServer = parseICalendar((await server('GET', href)).text);
+    expect(onServer.events).toHaveLength(1);
+    const master = onServer.events[0]!;
+    expect(master.data.exdates).toEqual(['2026-03-16T09:30:00', '2026-03-23T09:30:00']);
+    expect(master.data.summary).toBe('Team standup');
+    expect(master.component).toContain('X-OTHER-CLIENT-COLOR:teal');
+    const rows = eventByUid('standup-series@other');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.exdates).toEqual(['2026-03-16T09:30:00', '2026-03-23T09:30:00']);
+  });
+
+  it('applies several edits queued before the server was reached without a false conflict', async () => {
+    // Created and edited twice in one go: the later tasks were queued before the create reached the server.
+    const { event } = core.calendar.create(calendar.id, { summary: 'Draft', start: '2026-06-01T10:00:00', end: '2026-06-01T11:00:00', timeZone: 'Europe/London' });
+    const second = core.calendar.update(event.id, { summary: 'Planning' });
+    const third = core.calendar.update(event.id, { location: 'Room 1' });
+    await core.tasks.run(accountId);
+    await core.tasks.idle();
+    expect([second.task.id, third.task.id].map((id) => core.store.tasks.get(id)?.status)).toEqual(['done', 'done']);
+    const row = core.store.pim.event(event.id)!;
+    const onServer = await server('GET', row.remoteId!);
+    expect(onServer.etag).toBe(row.etag);
+    expect(onServer.text).toContain('SUMMARY:Planning');
+    expect(onServer.text).toContain('LOCATION:Room 1');
+    expect(onServer.text).toContain('DTSTART;TZID=Europe/London:20260601T100000');
+
+    // Created and deleted before it reached the server: nothing is left anywhere.
+    const { contact } = core.contacts.create(bookId, { givenName: 'Temp', surname: 'Orary' });
+    core.contacts.update(contact.id, { jobTitle: 'Intern' });
+    const del = core.contacts.delete(contact.id);
+    await core.tasks.run(accountId);
+    await core.tasks.idle();
+    expect(core.store.tasks.get(del.id)?.status).toBe('done');
+    await sync();
+    expect(core.store.pim.contacts({ addressBookId: bookId, query: 'Temp', limit: 5 })).toEqual([]);
+    const listing = await server('PROPFIND', contactsUrl, undefined, { depth: '1' });
+    expect(listing.text).not.toContain('Temp');
+    expect(listing.text).not.toMatch(/pimlico[^<]*\.vcf|urn-uuid-[^<]*\.vcf/);
+
+    const planning = core.store.pim.event(event.id)!;
+    core.calendar.delete(planning.id);
+    await core.tasks.run(accountId);
+    expect((await server('GET', planning.remoteId!)).status).toBe(404);
+  });
+
   it('detects a concurrent edit on the server as a conflict and overwrites nothing', async () => {
     const href = `${calendarUrl}standup.ics`;
     const master = eventByUid('standup-series@other').find((r) => !r.recurrenceId)!;

@@ -10,6 +10,16 @@ export interface DavHttpOptions {
   timeoutMs?: number;
 }
 
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function normaliseFingerprint(fp: string): string {
   return fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
 }
@@ -75,7 +85,13 @@ export function createDavFetch(options: DavHttpOptions = {}): typeof fetch {
         });
       });
       req.on('timeout', () => req.destroy(new RetryableError(`DAV request to ${url.host} timed out`)));
-      req.on('error', (err) => reject(err instanceof PimlicoError || err instanceof RetryableError ? err : new RetryableError(`DAV server ${url.host} unreachable: ${err.message}`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof PimlicoError || err instanceof RetryableError) reject(err);
+        else if (err.code && CERTIFICATE_ERRORS.has(err.code)) {
+          // Retrying cannot help: the user has to trust this certificate (by fingerprint) or fix the server.
+          reject(new PimlicoError('Unauthorized', `The DAV server ${url.host} presented a certificate that is not trusted (${err.code}); trust its SHA-256 fingerprint to connect`));
+        } else reject(new RetryableError(`DAV server ${url.host} unreachable: ${err.message}`));
+      });
       if (isHttps && pinned) {
         req.on('socket', (socket) => {
           (socket as TLSSocket).once('secureConnect', () => {

@@ -11,6 +11,8 @@ import { buildContactResource, buildEventResource, contactRowFromResource, event
 export { DavClient } from './client';
 export { canonicalHref } from './http';
 
+/** Key in an etag chain for "this resource did not exist; we created it". */
+const CREATED_BY_US = '';
 const EVENT_KINDS = new Set(['pim.putEvent', 'pim.deleteEvent']);
 const CONTACT_KINDS = new Set(['pim.putContact', 'pim.deleteContact']);
 
@@ -66,6 +68,8 @@ class DavPart implements ProviderPart {
    * after a restart such a task fails as a conflict rather than risk overwriting someone else's edit.
    */
   private readonly ownEtags = new Map<string, Map<string, string>>();
+  /** Rows we created on the server in this session (id → href): later queued tasks carry no href yet. */
+  private readonly createdByUs = new Map<string, string>();
 
   constructor(
     private readonly ctx: ProviderContext,
@@ -208,7 +212,9 @@ class DavPart implements ProviderPart {
       for (const item of [p.event, p.contact, p.previous]) {
         if (!item) continue;
         refs.ids.add(item.id);
-        if (item.remoteId) refs.hrefs.add(canonicalHref(item.remoteId));
+        // The row may have got its href after the task was queued (our own create).
+        const row = p.event ? this.ctx.store.pim.event(item.id) : this.ctx.store.pim.contact(item.id);
+        for (const href of [item.remoteId, row?.remoteId, this.createdByUs.get(item.id)]) if (href) refs.hrefs.add(canonicalHref(href));
       }
     }
     return refs;
@@ -345,17 +351,29 @@ class DavPart implements ProviderPart {
 
   /** The etag to send: the one the edit was based on, moved forward past our own later writes. */
   private ifMatchFor(href: string, etag: string | null): string | null {
+    if (etag === null) return null;
     let current = etag;
     const chain = this.ownEtags.get(href);
-    for (let i = 0; current && chain?.has(current) && i < 1000; i++) current = chain.get(current)!;
-    return current;
+    for (let i = 0; chain?.has(current) && i < 1000; i++) current = chain.get(current)!;
+    return current || null;
   }
 
+  /** Records that our write at `href` turned `oldEtag` (null: we created it) into `newEtag`. */
   private noteOwnWrite(href: string, oldEtag: string | null, newEtag: string): void {
-    if (!oldEtag || oldEtag === newEtag) return;
+    if (oldEtag === newEtag) return;
     let chain = this.ownEtags.get(href);
     if (!chain) this.ownEtags.set(href, (chain = new Map()));
-    chain.set(oldEtag, newEtag);
+    chain.set(oldEtag ?? CREATED_BY_US, newEtag);
+  }
+
+  /** Where an item lives on the server and the etag to send, or null when it never got there. */
+  private target(item: { id: string; remoteId: string | null; etag: string | null }): { href: string; ifMatch: string | null } | null {
+    if (item.remoteId) {
+      const href = canonicalHref(item.remoteId);
+      return { href, ifMatch: this.ifMatchFor(href, item.etag) };
+    }
+    const created = this.createdByUs.get(item.id);
+    return created ? { href: created, ifMatch: this.ifMatchFor(created, CREATED_BY_US) } : null;
   }
 
   /** Other queued tasks' rows, which a refresh after our write must not overwrite. */
@@ -392,10 +410,11 @@ class DavPart implements ProviderPart {
     const collection = this.calendarUrl(event.calendarId);
     if (!collection) return; // a calendar without a server side
     const client = this.client('calendar');
-    const sibling = this.ctx.store.pim.eventsByUid(event.calendarId, event.uid).find((e) => e.remoteId && e.id !== event.id);
-    const href = canonicalHref(event.remoteId ?? sibling?.remoteId ?? new URL(`${resourceName(event.uid)}.ics`, collection).href);
-    const basedOn = event.remoteId ? event.etag : (sibling?.etag ?? null);
-    const ifMatch = this.ifMatchFor(href, basedOn);
+    const known = this.target(event);
+    // A new overridden instance of a series goes into the series' resource.
+    const sibling = known ? undefined : this.ctx.store.pim.eventsByUid(event.calendarId, event.uid).find((e) => e.remoteId && e.id !== event.id);
+    const href = known?.href ?? canonicalHref(sibling?.remoteId ?? new URL(`${resourceName(event.uid)}.ics`, collection).href);
+    const ifMatch = known ? known.ifMatch : sibling ? this.ifMatchFor(href, sibling.etag) : null;
     let base = this.eventBaseText(event.calendarId, href, ifMatch, event);
     if (ifMatch && !base) {
       // We know the version but not its text (e.g. a row restored by undo): fetch it, still guarded by If-Match.
@@ -408,15 +427,16 @@ class DavPart implements ProviderPart {
     const stored = res.etag ? { href, etag: res.etag, data: body } : await client.get(href);
     if (!stored) throw new PimlicoError('RemoteError', `The server accepted '${event.summary}' but does not return it`);
     this.noteOwnWrite(href, ifMatch, stored.etag);
+    if (!event.remoteId) this.createdByUs.set(event.id, href);
     this.ctx.store.transaction(() => this.ingestEvent(event.calendarId, stored, this.protectedIdsExcept(task), this.ctx.store.pim.event(event.id) ?? null));
     this.changed('events');
   }
 
   private async deleteEvent(task: StoredTask, event: StoredEvent): Promise<void> {
-    if (!event.remoteId || !this.calendarUrl(event.calendarId)) return; // never reached the server
+    const known = this.target(event);
+    if (!known || !this.calendarUrl(event.calendarId)) return; // never reached the server
     const client = this.client('calendar');
-    const href = canonicalHref(event.remoteId);
-    const ifMatch = this.ifMatchFor(href, event.etag);
+    const { href, ifMatch } = known;
     if (event.recurrenceId) {
       // One overridden instance of a series: the series stays, without that instance (EXDATE on the master).
       let base = this.eventBaseText(event.calendarId, href, ifMatch, event);
@@ -470,8 +490,9 @@ class DavPart implements ProviderPart {
     const collection = this.bookUrl(contact.addressBookId);
     if (!collection) return;
     const client = this.client('addressbook');
-    const href = canonicalHref(contact.remoteId ?? new URL(`${resourceName(contact.uid)}.vcf`, collection).href);
-    const ifMatch = this.ifMatchFor(href, contact.remoteId ? contact.etag : null);
+    const known = this.target(contact);
+    const href = known?.href ?? canonicalHref(new URL(`${resourceName(contact.uid)}.vcf`, collection).href);
+    const ifMatch = known?.ifMatch ?? null;
     const row = this.ctx.store.pim.contactByRemoteId(contact.addressBookId, href);
     let base = ifMatch && row?.etag === ifMatch && row.vcard ? row.vcard : ifMatch && contact.etag === ifMatch ? contact.vcard : null;
     if (ifMatch && !base) {
@@ -484,14 +505,16 @@ class DavPart implements ProviderPart {
     const stored = res.etag ? { href, etag: res.etag, data: body } : await client.get(href);
     if (!stored) throw new PimlicoError('RemoteError', `The server accepted '${contact.displayName}' but does not return it`);
     this.noteOwnWrite(href, ifMatch, stored.etag);
+    if (!contact.remoteId) this.createdByUs.set(contact.id, href);
     this.ctx.store.transaction(() => this.ingestContact(contact.addressBookId, stored, this.protectedIdsExcept(task), this.ctx.store.pim.contact(contact.id) ?? null));
     this.changed('contacts');
   }
 
   private async deleteContact(task: StoredTask, contact: StoredContact): Promise<void> {
-    if (!contact.remoteId || !this.bookUrl(contact.addressBookId)) return;
-    const href = canonicalHref(contact.remoteId);
-    const res = await this.client('addressbook').delete(href, this.ifMatchFor(href, contact.etag));
+    const known = this.target(contact);
+    if (!known || !this.bookUrl(contact.addressBookId)) return;
+    const { href, ifMatch } = known;
+    const res = await this.client('addressbook').delete(href, ifMatch);
     if (res.kind === 'precondition-failed') return this.contactConflict(task, contact, href, 'changed on the server');
   }
 

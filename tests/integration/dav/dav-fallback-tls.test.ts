@@ -1,0 +1,137 @@
+// The same real Radicale reached the way other deployments are: over TLS with a self-signed
+// certificate (refused unless its fingerprint is trusted), and as a server without sync-collection
+// (Pimlico then syncs by ctag and etags).
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Core } from '../../../src/main/core/core';
+import { composeProvider } from '../../../src/main/core/providers/compose';
+import { createDavPart } from '../../../src/main/core/providers/dav';
+import { resetDavUser } from '../../servers';
+import { createTestCore } from '../../support/core';
+import { startDavProxy, type DavProxy } from './proxy';
+
+const servers = inject('servers');
+const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
+const auth = `Basic ${Buffer.from(`${bob.email}:${bob.password}`).toString('base64')}`;
+const calendarUrl = new URL(`${encodeURIComponent(bob.email)}/calendar/`, servers.dav.url).href;
+const contactsUrl = new URL(`${encodeURIComponent(bob.email)}/contacts/`, servers.dav.url).href;
+
+async function server(method: string, url: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method, body, headers: { authorization: auth, ...headers } });
+  return { status: res.status, etag: res.headers.get('etag'), text: await res.text() };
+}
+
+const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n';
+const ics = (uid: string, summary: string) =>
+  crlf(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Other//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:20260501', 'DTEND;VALUE=DATE:20260502', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR']);
+
+let core: Core;
+
+function addAccount(url: string, trustedCertFingerprint?: string): string {
+  const dav = { url, user: bob.email, password: bob.password, ...(trustedCertFingerprint ? { trustedCertFingerprint } : {}) };
+  return core.accounts.create({
+    kind: 'imap',
+    displayName: 'Bob',
+    email: bob.email,
+    imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: bob.email, password: bob.password },
+    caldav: dav,
+    carddav: dav,
+  }).id;
+}
+
+beforeAll(async () => {
+  await resetDavUser(bob.email, servers);
+  core = createTestCore({ providers: { imap: (ctx) => composeProvider([createDavPart(ctx)!]) } });
+});
+
+afterAll(async () => {
+  await core?.close();
+});
+
+describe('a CalDAV/CardDAV server without sync-collection', () => {
+  let proxy: DavProxy;
+  let accountId: string;
+  beforeAll(async () => {
+    proxy = await startDavProxy({ target: servers.dav.url, withoutSyncCollection: true });
+    accountId = addAccount(proxy.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('syncs by ctag and etags: new, unchanged, edited and deleted items, both ways', async () => {
+    expect((await server('PUT', `${calendarUrl}holiday.ics`, ics('holiday@other', 'Holiday'), { 'content-type': 'text/calendar' })).status).toBe(201);
+    await core.sync.syncNow(accountId);
+    const [calendar] = core.store.pim.calendars(accountId);
+    expect(calendar?.name).toBe('Calendar');
+    expect(calendar?.syncToken).toBeNull();
+    expect(calendar?.ctag).toBeTruthy();
+    const holiday = core.store.pim.eventsByUid(calendar!.id, 'holiday@other')[0]!;
+    expect(holiday).toMatchObject({ summary: 'Holiday', allDay: true, start: '2026-05-01', end: '2026-05-02' });
+
+    // Nothing changed: the ctag says so and nothing is fetched.
+    expect((await core.sync.syncNow(accountId)).events).toBe(0);
+
+    // Edited and deleted on the server.
+    const current = await server('GET', `${calendarUrl}holiday.ics`);
+    expect((await server('PUT', `${calendarUrl}holiday.ics`, current.text.replace('SUMMARY:Holiday', 'SUMMARY:Bank holiday'), { 'content-type': 'text/calendar', 'if-match': current.etag! })).status).toBe(201);
+    expect((await server('PUT', `${calendarUrl}doomed.ics`, ics('doomed@other', 'Doomed'), { 'content-type': 'text/calendar' })).status).toBe(201);
+    await core.sync.syncNow(accountId);
+    expect(core.store.pim.event(holiday.id)?.summary).toBe('Bank holiday');
+    expect(core.store.pim.eventsByUid(calendar!.id, 'doomed@other')).toHaveLength(1);
+    expect((await server('DELETE', `${calendarUrl}doomed.ics`)).status).toBe(200);
+    await core.sync.syncNow(accountId);
+    expect(core.store.pim.eventsByUid(calendar!.id, 'doomed@other')).toHaveLength(0);
+
+    // Created in Pimlico: on the server, through the same server.
+    const book = core.store.pim.addressBooks(accountId)[0]!;
+    const { contact } = core.contacts.create(book.id, { givenName: 'Gina', surname: 'Tls', emails: [{ type: 'home', address: 'gina@example.net' }] });
+    await core.tasks.run(accountId);
+    const stored = core.store.pim.contact(contact.id)!;
+    expect(decodeURIComponent(stored.remoteId!)).toContain(decodeURIComponent(new URL(contactsUrl).pathname));
+    const onServer = await server('GET', new URL(new URL(stored.remoteId!).pathname, servers.dav.url).href);
+    expect(onServer.status).toBe(200);
+    expect(onServer.text).toMatch(/^FN:Gina Tls/m);
+    expect((await core.sync.syncNow(accountId)).contacts).toBe(0);
+
+    expect(proxy.syncCollectionRequests).toBe(0);
+  });
+});
+
+describe('a CalDAV/CardDAV server with a self-signed certificate', () => {
+  let proxy: DavProxy;
+  let fingerprint: string;
+  beforeAll(async () => {
+    const tlsDir = join(servers.stateDir, 'tls');
+    const cert = readFileSync(join(tlsDir, 'cert.pem'), 'utf8');
+    fingerprint = new X509Certificate(cert).fingerprint256;
+    proxy = await startDavProxy({ target: servers.dav.url, tls: { cert, key: readFileSync(join(tlsDir, 'key.pem'), 'utf8') } });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('is refused when its certificate is not trusted', async () => {
+    const accountId = addAccount(proxy.url);
+    await expect(core.sync.syncNow(accountId)).rejects.toThrow(/certificate that is not trusted/);
+    expect(core.store.pim.calendars(accountId)).toEqual([]);
+  });
+
+  it('is refused when a different certificate was trusted', async () => {
+    const other = fingerprint.replace(/^[0-9A-F]{2}/, (b) => (b === '00' ? '01' : '00'));
+    const accountId = addAccount(proxy.url, other);
+    await expect(core.sync.syncNow(accountId)).rejects.toMatchObject({ code: 'Unauthorized', message: expect.stringMatching(/not the trusted one/) });
+    expect(core.store.pim.calendars(accountId)).toEqual([]);
+  });
+
+  it('syncs when the user trusted exactly that certificate', async () => {
+    const accountId = addAccount(proxy.url, fingerprint.toLowerCase());
+    await core.sync.syncNow(accountId);
+    const [calendar] = core.store.pim.calendars(accountId);
+    expect(calendar?.remoteId?.startsWith('https://127.0.0.1:')).toBe(true);
+    expect(core.store.pim.eventsByUid(calendar!.id, 'holiday@other')[0]?.summary).toBe('Bank holiday');
+  });
+});
