@@ -13,6 +13,7 @@ import type { AccountProvider, ProviderFactory } from './providers/types';
 import type { SecretBox } from './secrets/secret-box';
 import { Store } from './store';
 import { SyncEngine } from './sync/engine';
+import { Poller } from './poller/poller';
 import { TaskQueue } from './tasks/queue';
 import { PimlicoError, errorMessage } from './util/errors';
 import { consoleLogger, type Logger } from './util/log';
@@ -47,6 +48,8 @@ export class Core {
   readonly tasks: TaskQueue;
   readonly outbox: OutboxWorker;
   readonly sync: SyncEngine;
+  /** Background trigger poller: notifications, ledger, rules, approval replies (runs after each sync). */
+  readonly poller: Poller;
   private readonly providers = new Map<string, AccountProvider>();
   private readonly factories: Partial<Record<AccountKind, ProviderFactory>>;
   private readonly disposables = new DisposableStore();
@@ -67,12 +70,14 @@ export class Core {
     this.sync = new SyncEngine(this.accounts, providerFor, this.tasks, this.outbox, this.log.child('sync'), this.now, options.syncIntervalMs ?? 120_000);
     this.disposables.add(this.sync);
     this.accounts.ensureLocalAccount();
+    this.poller = this.disposables.add(new Poller(this));
     this.handlers = this.createHandlers();
   }
 
   /** Starts background work: sync timers for every account. */
   start(): void {
     if (this.options.syncIntervalMs === 0) return;
+    this.poller.start();
     for (const a of this.accounts.list()) this.sync.start(a.id);
   }
 
@@ -144,6 +149,7 @@ export class Core {
     await this.tasks.idle();
     await this.outbox.idle();
     await this.sync.idle();
+    await this.poller.idle();
     for (const id of [...this.providers.keys()]) await this.dropProvider(id);
     this.store.close();
   }

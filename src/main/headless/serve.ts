@@ -10,6 +10,8 @@ import { defaultDataDir, loadApiToken } from '../core/config';
 import { FileKeySecretBox } from '../core/secrets/secret-box';
 import { consoleLogger } from '../core/util/log';
 import { connectorRoutes } from '../core/api/connector';
+import { approvalsRoutes } from '../core/api/approvals-routes';
+import { notificationsRoutes } from '../core/api/notifications-routes';
 import pkg from '../../../package.json';
 
 export interface ServeOptions {
@@ -32,7 +34,7 @@ export async function serve(opts: ServeOptions): Promise<{ core: Core; server: A
     syncIntervalMs: opts.syncIntervalMs,
   });
   const token = loadApiToken(opts.dataDir);
-  const server = new ApiServer({ core, host: opts.host, port: opts.port, token, rendererDir: opts.rendererDir, routes: [connectorRoutes] });
+  const server = new ApiServer({ core, host: opts.host, port: opts.port, token, rendererDir: opts.rendererDir, routes: [connectorRoutes, approvalsRoutes, notificationsRoutes] });
   const { port } = await server.listen();
   core.start();
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

@@ -1,0 +1,50 @@
+import type { Core } from '../core';
+import { readNotificationSettings, writeNotificationSettings } from '../notifications/settings';
+import type { HandlerGroup } from './types';
+
+export function automationHandlers(core: Core): HandlerGroup<
+  | 'notifications.ledger'
+  | 'notifications.getSettings'
+  | 'notifications.setSettings'
+  | 'notifications.pause'
+  | 'rules.list'
+  | 'rules.create'
+  | 'rules.update'
+  | 'rules.delete'
+  | 'rules.test'
+  | 'rules.runs'
+  | 'approvals.list'
+  | 'approvals.respond'
+> {
+  const settingsChanged = () => core.events.emit('store.changed', { entities: ['settings'] });
+  return {
+    'notifications.ledger': ({ limit, offset }) => core.poller.ledger.list(limit, offset),
+    'notifications.getSettings': () => readNotificationSettings(core.store),
+    'notifications.setSettings': (patch) => {
+      const next = writeNotificationSettings(core.store, patch);
+      settingsChanged();
+      return next;
+    },
+    'notifications.pause': ({ minutes }) => {
+      const next = writeNotificationSettings(core.store, { pausedUntil: minutes > 0 ? core.now() + minutes * 60_000 : null });
+      settingsChanged();
+      return { pausedUntil: next.pausedUntil };
+    },
+    'rules.list': () => core.poller.rules.list(),
+    'rules.create': (input) => core.poller.rules.create(input),
+    'rules.update': ({ id, patch }) => core.poller.rules.update(id, patch),
+    'rules.delete': ({ id }) => {
+      core.poller.rules.delete(id);
+      return { ok: true as const };
+    },
+    'rules.test': ({ rule, limit }) => core.poller.rules.test(rule, limit),
+    'rules.runs': ({ ruleId, limit }) => core.poller.rules.runs(ruleId, limit),
+    'approvals.list': () => core.poller.approvals.list(),
+    'approvals.respond': async ({ messageId, option }) => {
+      const out = await core.poller.approvals.respond(messageId, option);
+      const accountId = core.store.mail.summary(messageId)?.accountId;
+      if (accountId) void core.outbox.run(accountId);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Db } from '../store';
+import { automation } from '../store/migrations/0006-automation';
+
+/** Makes sure the poller's tables exist (idempotent; migration 6 creates them too). */
+export function ensureAutomationSchema(db: Db): void {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'approval_responses'").get();
+  if (!has) db.transaction(() => automation.up(db))();
+}
+
+/**
+ * The poller's watermarks, in trigger_state rows whose id starts with "poller:". They are written in
+ * the same transaction as the decisions they cover, so a crash or restart neither loses nor repeats.
+ */
+export class PollerState {
+  private readonly getStmt;
+  private readonly setStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare('SELECT watermark FROM trigger_state WHERE id = ?');
+    this.setStmt = db.prepare(
+      `INSERT INTO trigger_state (id, trigger, params, watermark, created_at, updated_at) VALUES (?, ?, '{}', ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`,
+    );
+  }
+
+  get<W>(key: string): W | undefined {
+    const row = this.getStmt.get(`poller:${key}`) as { watermark: string } | undefined;
+    if (!row) return undefined;
+    try {
+      return JSON.parse(row.watermark) as W;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, trigger: string, watermark: unknown, now: number): void {
+    this.setStmt.run(`poller:${key}`, trigger, JSON.stringify(watermark), now, now);
+  }
+}
