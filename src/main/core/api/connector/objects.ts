@@ -67,12 +67,13 @@ export function toReceiveMessage(m: MessageDetail, attachments: ReceiveAttachmen
 
 // XML bodies arrive as strings (numbers) and 'true'/'false' already turned into booleans; an empty
 // element is ''. These accept both shapes so one schema serves both formats.
-const text = (max: number) => z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string().max(max));
+// fromXml turns the text 'true'/'false' into booleans, so a string field may arrive as one.
+const text = (max: number) => z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.string().max(max));
 const bool = z.preprocess((v) => (v === '' ? undefined : v), z.boolean());
 const intFrom = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v === '' ? null : v), z.number().int().min(min).max(max));
 const list = <T extends z.ZodTypeAny>(item: T, max: number) =>
-  z.preprocess((v) => (v === '' || v === null ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(max));
+  z.preprocess((v) => (v === '' || v === null ? [] : v), z.array(item).max(max));
 
 export const IMPORTANCE = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
