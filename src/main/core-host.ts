@@ -49,6 +49,7 @@ export class CoreHost implements CoreCaller {
   private readonly faultListeners = new Set<(fault: CoreFault) => void>();
   private stopped: RemoteError | null = null;
   private reportedFatal = false;
+  private closeRequested = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -69,7 +70,7 @@ export class CoreHost implements CoreCaller {
       failReady(err);
     });
     worker.on('exit', (code) => {
-      const wasClosing = this.closing.size > 0;
+      const wasClosing = this.closeRequested;
       this.stop(`The core stopped (exit code ${code})`);
       for (const done of this.closing.values()) done();
       this.closing.clear();
@@ -107,6 +108,7 @@ export class CoreHost implements CoreCaller {
 
   /** Lets the core finish its work and close the database, then ends the worker. */
   async close(timeoutMs = 10_000): Promise<void> {
+    this.closeRequested = true;
     if (this.stopped) {
       // A core that failed may still have a live thread: end it.
       await this.worker.terminate?.();

@@ -2,16 +2,10 @@ import { app, dialog } from 'electron';
 import electronLog from 'electron-log/main';
 import { errorMessage } from './core/util/errors';
 import { redact, type Logger } from './core/util/log';
+import { redactText } from './redact-text';
 import type { CoreFault } from './core-host';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
-
-/** Matches secrets that may sit inside free text (error messages, stacks): bearer tokens and URL credentials. */
-const SECRET_IN_TEXT = [/(bearer\s+)[\w\-.~+/]+=*/gi, /(\/\/[^/\s:@]+:)[^@\s/]+(@)/g, /((?:password|passwd|pass|token|secret)["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi];
-
-export function redactText(text: string): string {
-  return SECRET_IN_TEXT.reduce((t, re) => t.replace(re, (_m, before: string, after?: string) => `${before}[redacted]${typeof after === 'string' ? after : ''}`), text);
-}
 
 /** The shell's and the core's log, in electron-log's file (main.log in the app's logs folder), secrets stripped. */
 export function electronLogger(scope = 'pimlico'): Logger {
