@@ -135,3 +135,56 @@ describe('a CalDAV/CardDAV server with a self-signed certificate', () => {
     expect(core.store.pim.eventsByUid(calendar!.id, 'holiday@other')[0]?.summary).toBe('Bank holiday');
   });
 });
+
+describe('offline edits and a server that comes back', () => {
+  it('keeps queued local edits and deletes through syncs, then applies them (or reports a conflict) once the server is reachable', async () => {
+    let proxy = await startDavProxy({ target: servers.dav.url });
+    const port = Number(new URL(proxy.url).port);
+    const accountId = addAccount(proxy.url);
+    for (const name of ['offline-edit', 'offline-delete', 'offline-clash']) {
+      expect((await server('PUT', `${calendarUrl}${name}.ics`, ics(`${name}@other`, 'Before'), { 'content-type': 'text/calendar' })).status).toBe(201);
+    }
+    await core.sync.syncNow(accountId);
+    const [calendar] = core.store.pim.calendars(accountId);
+    const row = (uid: string) => core.store.pim.eventsByUid(calendar!.id, uid)[0];
+    const toEdit = row('offline-edit@other')!;
+    const toDelete = row('offline-delete@other')!;
+    const toClash = row('offline-clash@other')!;
+
+    await proxy.close(); // the server is unreachable
+    const edit = core.calendar.update(toEdit.id, { summary: 'Edited offline' });
+    const del = core.calendar.delete(toDelete.id);
+    const clash = core.calendar.update(toClash.id, { summary: 'Mine, offline' });
+    await core.tasks.run(accountId);
+    await core.tasks.idle();
+    expect(core.store.tasks.get(edit.task.id)).toMatchObject({ status: 'pending' });
+    expect(core.store.tasks.get(edit.task.id)!.lastError).toMatch(/unreachable/);
+    // Meanwhile someone else edits one of them on the server.
+    const theirs = await server('GET', `${calendarUrl}offline-clash.ics`);
+    expect((await server('PUT', `${calendarUrl}offline-clash.ics`, theirs.text.replace('SUMMARY:Before', 'SUMMARY:Theirs'), { 'content-type': 'text/calendar', 'if-match': theirs.etag! })).status).toBe(201);
+
+    // Back, with the tasks still waiting for their retry time. A complete listing (token reset) must
+    // neither revert the local edits nor bring back the deleted event.
+    proxy = await startDavProxy({ target: servers.dav.url, port });
+    try {
+      core.store.pim.updateCalendar(calendar!.id, { syncToken: null });
+      await core.sync.syncNow(accountId);
+      expect(core.store.tasks.get(edit.task.id)).toMatchObject({ status: 'pending' });
+      expect(core.store.pim.event(toEdit.id)?.summary).toBe('Edited offline');
+      expect(core.store.pim.event(toClash.id)?.summary).toBe('Mine, offline');
+      expect(row('offline-delete@other')).toBeUndefined();
+
+      // Retry time reached: the edit and the delete reach the server; the clash is reported, theirs kept.
+      for (const id of [edit.task.id, del.id, clash.task.id]) core.store.tasks.setStatus(id, 'pending', Date.now(), null, 0);
+      await core.sync.syncNow(accountId);
+      expect([edit.task.id, del.id, clash.task.id].map((id) => core.store.tasks.get(id)?.status)).toEqual(['done', 'done', 'failed']);
+      expect(core.store.tasks.get(clash.task.id)!.lastError).toMatch(/changed on the server/);
+      expect((await server('GET', `${calendarUrl}offline-edit.ics`)).text).toContain('SUMMARY:Edited offline');
+      expect((await server('GET', `${calendarUrl}offline-delete.ics`)).status).toBe(404);
+      expect((await server('GET', `${calendarUrl}offline-clash.ics`)).text).toContain('SUMMARY:Theirs');
+      expect(core.store.pim.event(toClash.id)?.summary).toBe('Theirs');
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -12,7 +12,13 @@ export interface DavProxy {
   close(): Promise<void>;
 }
 
-export async function startDavProxy(options: { target: string; tls?: { cert: string; key: string }; withoutSyncCollection?: boolean }): Promise<DavProxy> {
+export async function startDavProxy(options: {
+  target: string;
+  tls?: { cert: string; key: string };
+  withoutSyncCollection?: boolean;
+  /** Fixed port, to bring the "server" back where clients knew it. Default: any free port. */
+  port?: number;
+}): Promise<DavProxy> {
   const target = new URL(options.target);
   const state = { syncCollectionRequests: 0 };
   const handler: http.RequestListener = (req, res) => {
@@ -54,7 +60,7 @@ export async function startDavProxy(options: { target: string; tls?: { cert: str
     });
   };
   const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
