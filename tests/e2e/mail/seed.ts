@@ -11,9 +11,11 @@ export async function seedLocalMailbox(
   messages: SeedMessage[] | ((i: number) => SeedMessage),
   count = 0,
   dataDir = tempDir('pimlico-seed-'),
+  settings: Record<string, unknown> = {},
 ): Promise<string> {
   const core = createTestCore({ dataDir });
   try {
+    for (const [key, value] of Object.entries(settings)) core.store.settings.set(key, value);
     const account = core.accounts.list().find((a) => a.kind === 'local')!;
     const folders = new Map(core.store.mail.listFolders(account.id).map((f) => [f.role, f.id]));
     const list = typeof messages === 'function' ? null : messages;
