@@ -6,6 +6,8 @@ import { MailView } from '../mail/MailView';
 import { CalendarView } from '../calendar/CalendarView';
 import { ContactsView } from '../contacts/ContactsView';
 import { SettingsView } from '../settings/SettingsView';
+import { AutomationView } from '../automation/AutomationView';
+import { startNotificationBridge } from '../automation/notify-bridge';
 import { forgetToken, initTransport, onEvent } from '../lib/client';
 import { KeyboardLayer } from '../keyboard/KeyboardLayer';
 import { ComposeView, PendingSendBar } from '../compose/ComposeView';
@@ -24,6 +26,8 @@ export function App() {
     });
   }, [connected, refreshAccounts, reportError]);
 
+  useEffect(() => (connected ? startNotificationBridge() : undefined), [connected]);
+
   useEffect(() => {
     if (!toast || toast.error) return;
     const t = setTimeout(clearToast, 8000);
@@ -39,6 +43,7 @@ export function App() {
         {view === 'calendar' && <CalendarView />}
         {view === 'contacts' && <ContactsView />}
         {view === 'settings' && <SettingsView />}
+        {view === 'automation' && <AutomationView />}
       </main>
       <ComposeView />
       <PendingSendBar />

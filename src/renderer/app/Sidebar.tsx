@@ -52,6 +52,7 @@ export function Sidebar() {
       <div className="nav-section">
         {nav('calendar', 'Calendar')}
         {nav('contacts', 'Contacts')}
+        {nav('automation', 'Automation')}
         {nav('settings', 'Settings')}
       </div>
     </nav>

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { Account, Folder, TaskInfo } from '../../shared/types';
 import { call } from '../lib/client';
 
-export type View = 'mail' | 'calendar' | 'contacts' | 'settings';
+export type View = 'mail' | 'calendar' | 'contacts' | 'settings' | 'automation';
 
 interface Toast {
   id: number;

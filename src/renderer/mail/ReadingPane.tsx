@@ -6,6 +6,7 @@ import { formatAddress } from '../compose/quote';
 import { frameDocument, linkifyText, safeFileName, sanitizeMailHtml } from './sanitize';
 import { isDark, usePrefs } from './prefs';
 import { useMail } from './store';
+import { OptionButtons } from '../automation/OptionButtons';
 
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -75,6 +76,7 @@ function MessageBody({ message }: { message: MessageDetail }) {
           ))}
         </ul>
       )}
+      <OptionButtons messageId={message.id} />
       {/* No allow-scripts, allow-forms, allow-same-origin or allow-top-navigation: the frame can only show. Links open outside. */}
       <iframe
         className="message-body"

@@ -182,6 +182,11 @@ export const automationCalls = {
     'Run history of one or all rules, newest first.',
   ),
   'approvals.list': call(z.object({}), z.array(ApprovalInfo), 'Approval and options mails sent, with their answers.'),
+  'approvals.offered': call(
+    z.object({ messageId: Id }),
+    z.object({ subscriptionId: z.string(), replyTo: z.string(), options: z.array(z.string()) }).nullable(),
+    'The choices a received options/approval mail offers (for buttons in the reading pane), or null.',
+  ),
   'approvals.respond': call(
     z.object({ messageId: Id, option: z.string().min(1).max(500) }),
     z.object({ outboxId: Id }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core/core';
-import { formatOptionsHeader, optionsBody, optionSubject, parseOptionsHeader, readReplyToken, splitOptions } from '../../../src/main/core/approvals/format';
+import { formatOptionsHeader, offeredOptions, optionsBody, optionSubject, parseOptionsHeader, readReplyToken, splitOptions } from '../../../src/main/core/approvals/format';
 import { coreWithClock, deliver, listener, localInbox, notifications, TestClock } from './helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,6 +29,14 @@ describe('approval and options mail format', () => {
     expect(readReplyToken(`RE: ${optionSubject(input, 'Reject', 1)}`)).toEqual({ subscriptionId: 'sub_1', optionNumber: 2 });
     expect(parseOptionsHeader('v=1; id=x; reply-to=a@b; options=!!!')).toBeNull();
     expect(parseOptionsHeader('garbage')).toBeNull();
+  });
+
+  it('reads the choices back from the buttons of mail that carries no header', () => {
+    const input = { subscriptionId: 'sub_9', replyTo: 'alice@pimlico.test', subject: 'Pick a day', options: ['Monday', 'Tuesday, late'.replace(',', '')] };
+    const { html, text } = optionsBody(input, 'Which day?', false);
+    expect(offeredOptions({ headers: {}, bodyText: text, bodyHtml: html })).toEqual({ id: 'sub_9', replyTo: 'alice@pimlico.test', options: ['Monday', 'Tuesday late'] });
+    expect(offeredOptions({ headers: {}, bodyText: text, bodyHtml: null })).toEqual({ id: 'sub_9', replyTo: 'alice@pimlico.test', options: ['Monday', 'Tuesday late'] });
+    expect(offeredOptions({ headers: {}, bodyText: 'Just a note with mailto:bob@example.com?subject=Hi', bodyHtml: null })).toBeNull();
   });
 });
 

@@ -114,3 +114,42 @@ export function chosenOption(options: string[], reading: ReplyReading | null, bo
   const wanted = firstLine.replace(/[.!]+$/, '').toLowerCase();
   return options.find((o) => o.toLowerCase() === wanted) ?? null;
 }
+
+const MAILTO_RE = /mailto:([^?\s"'<>]+)\?subject=([^\s"'<>&]+)/gi;
+
+/**
+ * The choices of an options mail read from its mailto: buttons, for mail that arrived without the
+ * header (sent by another client, or by a sender that could not add headers).
+ */
+export function optionsFromBody(text: string, html: string | null): OptionsHeader | null {
+  const found = new Map<number, string>();
+  let id: string | null = null;
+  let replyTo: string | null = null;
+  for (const source of [html ?? '', text]) {
+    for (const m of source.replace(/&amp;/g, '&').matchAll(MAILTO_RE)) {
+      let subject: string;
+      try {
+        subject = decodeURIComponent(m[2]!);
+      } catch {
+        continue;
+      }
+      const token = readReplyToken(subject);
+      if (!token?.optionNumber || (id && token.subscriptionId !== id)) continue;
+      const colon = subject.indexOf(': ');
+      if (colon <= 0) continue;
+      id = token.subscriptionId;
+      replyTo = decodeURIComponent(m[1]!);
+      found.set(token.optionNumber, subject.slice(0, colon));
+    }
+  }
+  if (!id || !replyTo || found.size === 0) return null;
+  const options = [...found.entries()].sort((a, b) => a[0] - b[0]);
+  // Buttons are numbered 1..n; a gap means the body was mangled, and a wrong number would pick the wrong option.
+  if (options.some(([n], i) => n !== i + 1)) return null;
+  return { id, replyTo, options: options.map(([, o]) => o) };
+}
+
+/** The choices a received message offers: its header, else its buttons. */
+export function offeredOptions(m: { headers: Record<string, string>; bodyText: string; bodyHtml: string | null }): OptionsHeader | null {
+  return parseOptionsHeader(m.headers['x-pimlico-options']) ?? optionsFromBody(m.bodyText, m.bodyHtml);
+}

@@ -7,7 +7,7 @@ import { backoffMs } from '../tasks/queue';
 import { badRequest, errorMessage, notFound } from '../util/errors';
 import { newId } from '../util/ids';
 import { parseJson } from '../store/json';
-import { chosenOption, optionSubject, parseOptionsHeader, readReplyToken } from './format';
+import { chosenOption, offeredOptions, optionSubject, readReplyToken, type OptionsHeader } from './format';
 
 const MAX_DELIVERY_ATTEMPTS = 8;
 
@@ -178,8 +178,8 @@ export class ApprovalsService {
       .get(id) as { responder: string; created_at: number } | undefined;
     return {
       id: sub.id,
-      resource: kind === 'approval' ? '/approvalmail' : '/mailwithoptions',
-      notificationType: kind === 'approval' ? 'ApprovalMail' : 'MailWithOptions',
+      resource: `${kind === 'approval' ? '/approvalmail' : '/mailwithoptions'}/$subscriptions/${sub.id}`,
+      notificationType: kind === 'approval' ? 'ApprovalEmail' : 'OptionsEmail',
       notificationUrl: sub.notification_url,
       status: sub.status,
       SelectedOption: sub.selected_option,
@@ -221,11 +221,17 @@ export class ApprovalsService {
     });
   }
 
+  offered(messageId: string): OptionsHeader | null {
+    const m = this.core.store.mail.detail(messageId);
+    if (!m) throw notFound('Message', messageId);
+    return offeredOptions(m);
+  }
+
   /** The reading pane's buttons: answer an options mail received in Pimlico with a real reply. */
   async respond(messageId: string, option: string): Promise<{ outboxId: string }> {
     const m = this.core.store.mail.detail(messageId);
     if (!m) throw notFound('Message', messageId);
-    const header = parseOptionsHeader(m.headers['x-pimlico-options']);
+    const header = offeredOptions(m);
     if (!header) throw badRequest('This message does not ask for a choice');
     const index = header.options.indexOf(option);
     if (index < 0) throw badRequest(`'${option}' is not one of this message's options (${header.options.join(', ')})`);

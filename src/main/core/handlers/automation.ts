@@ -14,6 +14,7 @@ export function automationHandlers(core: Core): HandlerGroup<
   | 'rules.test'
   | 'rules.runs'
   | 'approvals.list'
+  | 'approvals.offered'
   | 'approvals.respond'
 > {
   const settingsChanged = () => core.events.emit('store.changed', { entities: ['settings'] });
@@ -40,6 +41,10 @@ export function automationHandlers(core: Core): HandlerGroup<
     'rules.test': ({ rule, limit }) => core.poller.rules.test(rule, limit),
     'rules.runs': ({ ruleId, limit }) => core.poller.rules.runs(ruleId, limit),
     'approvals.list': () => core.poller.approvals.list(),
+    'approvals.offered': ({ messageId }) => {
+      const offered = core.poller.approvals.offered(messageId);
+      return offered && { subscriptionId: offered.id, replyTo: offered.replyTo, options: offered.options };
+    },
     'approvals.respond': async ({ messageId, option }) => {
       const out = await core.poller.approvals.respond(messageId, option);
       const accountId = core.store.mail.summary(messageId)?.accountId;
