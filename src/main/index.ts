@@ -198,11 +198,14 @@ class Shell {
           compose: () => this.command({ command: 'compose', mailto: null }),
           pauseNotifications: () => {
             this.notifier.pauseForAnHour();
+            // The core pauses too, so its ledger records why notifications were held back.
+            void this.core.call('notifications.pause', { minutes: 60 });
             this.tray?.render();
             setTimeout(() => this.tray?.render(), PAUSE_MS + 1000).unref();
           },
           resumeNotifications: () => {
             this.notifier.resume();
+            void this.core.call('notifications.pause', { minutes: 0 });
             this.tray?.render();
           },
           quit: () => app.quit(),
