@@ -124,7 +124,7 @@ describe.each(specOps.map((o) => [`${o.method} ${o.path}`, o] as const))('%s', (
     }
   });
 
-  it('is served: answers 2xx with the required parameters only, and the same with the defaults spelled out', async () => {
+  async function prepare(): Promise<{ path: string; required: URLSearchParams; withDefaults: URLSearchParams; body: unknown }> {
     const id = deliver(h.core, accountId, 'Inbox', { subject: `for ${op.name}` }, { filename: 'f.txt', contentType: 'text/plain', content: Buffer.from('x') });
     const attachmentId = h.core.mail.get(id).attachments[0]!.id;
     const isContacts = op.path.includes('/contacts/');
@@ -147,9 +147,13 @@ describe.each(specOps.map((o) => [`${o.method} ${o.path}`, o] as const))('%s', (
       item: isContacts ? { DisplayName: 'New' } : { Subject: 'New', Start: '2026-02-01T10:00:00', End: '2026-02-01T11:00:00' },
     };
     const bodyParam = op.params.find((p) => p.in === 'body');
-    const body = bodyParam ? bodies[bodyParam.name] : undefined;
-    const url = (q: URLSearchParams) => (q.size ? `${path}?${q}` : path);
-    const first: Reply = await call(h.base, op.method, url(required), { body });
+    return { path, required, withDefaults, body: bodyParam ? bodies[bodyParam.name] : undefined };
+  }
+  const url = (path: string, q: URLSearchParams) => (q.size ? `${path}?${q}` : path);
+
+  it('is served: answers 2xx with the required parameters only, and the same with the defaults spelled out', async () => {
+    const { path, required, withDefaults, body } = await prepare();
+    const first: Reply = await call(h.base, op.method, url(path, required), { body });
     expect(first.status, first.text).toBeGreaterThanOrEqual(200);
     expect(first.status, first.text).toBeLessThan(300);
     if (!op.params.some((p) => p.default !== undefined)) return;
@@ -157,12 +161,23 @@ describe.each(specOps.map((o) => [`${o.method} ${o.path}`, o] as const))('%s', (
       // A trigger: the defaults spelled out must name the same query, so the state is accepted.
       const state = new URL(first.headers.get('location')!).searchParams.get('triggerState')!;
       withDefaults.set('triggerState', state);
-      const again = await call(h.base, op.method, url(withDefaults));
+      const again = await call(h.base, op.method, url(path, withDefaults));
       expect(again.status, again.text).toBe(202);
     } else {
-      const again = await call(h.base, op.method, url(withDefaults), { body });
+      const again = await call(h.base, op.method, url(path, withDefaults), { body });
       expect(again.status).toBe(first.status);
       expect(again.body).toEqual(first.body);
+    }
+  });
+
+  it('is served in XML: an XML body is accepted and the answer is XML', async () => {
+    const { path, required, body } = await prepare();
+    const r = await call(h.base, op.method, url(path, required), { body, xml: true });
+    expect(r.status, r.text).toBeGreaterThanOrEqual(200);
+    expect(r.status, r.text).toBeLessThan(300);
+    if (r.text) {
+      expect(r.headers.get('content-type')).toContain('application/xml');
+      expect(r.text.startsWith('<?xml')).toBe(true);
     }
   });
 });
