@@ -10,6 +10,7 @@ import { buildContactResource, buildEventResource, contactRowFromResource, event
 
 export { DavClient } from './client';
 export { canonicalHref } from './http';
+export { checkDav, type DavEndpointCheck } from './connection-test';
 
 /** Key in an etag chain for "this resource did not exist; we created it". */
 const CREATED_BY_US = '';
