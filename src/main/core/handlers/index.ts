@@ -2,6 +2,7 @@ import type { Core } from '../core';
 import { appHandlers } from './app';
 import { automationHandlers } from './automation';
 import { composeHandlers } from './compose';
+import { connectionHandlers } from './connection';
 import { mailHandlers } from './mail';
 import { pimHandlers } from './pim';
 import type { Handlers } from './types';
@@ -10,5 +11,5 @@ export type { Handlers, HandlerGroup, Handler } from './types';
 
 /** Every contract call's handler; each feature adds its group here (the contract test checks coverage). */
 export function createHandlers(core: Core): Handlers {
-  return { ...appHandlers(core), ...mailHandlers(core), ...pimHandlers(core), ...composeHandlers(core), ...automationHandlers(core) };
+  return { ...appHandlers(core), ...mailHandlers(core), ...pimHandlers(core), ...composeHandlers(core), ...automationHandlers(core), ...connectionHandlers(core) };
 }

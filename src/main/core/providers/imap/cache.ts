@@ -73,16 +73,16 @@ export class ImapCache {
   }
 
   /**
-   * A message the cache has without a server UID in this folder (moved without COPYUID, appended
-   * without APPENDUID, or a saved draft): sync adopts it instead of adding a duplicate.
+   * Messages the cache has in this server folder without a UID (moved without COPYUID, appended
+   * without APPENDUID): by Message-ID, so sync adopts them instead of adding duplicates.
    */
-  unplacedByMessageId(folderId: string, messageIdHeader: string): string | undefined {
-    const row = this.store.db
+  unplacedInFolder(accountId: string, folderId: string): Map<string, string> {
+    const rows = this.store.db
       .prepare(
-        `SELECT id FROM messages WHERE message_id_header = ? AND remote_id IS NULL
-           AND (remote_folder_id = ? OR (remote_folder_id IS NULL AND folder_id = ?)) LIMIT 1`,
+        `SELECT id, message_id_header FROM messages WHERE account_id = ? AND remote_id IS NULL AND message_id_header IS NOT NULL
+           AND (remote_folder_id = ? OR (remote_folder_id IS NULL AND folder_id = ?))`,
       )
-      .get(messageIdHeader, folderId, folderId) as { id: string } | undefined;
-    return row?.id;
+      .all(accountId, folderId, folderId) as { id: string; message_id_header: string }[];
+    return new Map(rows.map((r) => [r.message_id_header, r.id]));
   }
 }

@@ -22,7 +22,7 @@ export function requirePassword(password: string | undefined, what: string): str
   return password;
 }
 
-export async function createImapClient(ep: Endpoint, password: string, options: { qresync?: boolean } = {}): Promise<ImapFlow> {
+export async function createImapClient(ep: Endpoint & { useCondstore?: boolean }, password: string): Promise<ImapFlow> {
   const pem = await pinnedPemFor(ep, 'imap');
   return new ImapFlow({
     host: ep.host,
@@ -33,7 +33,9 @@ export async function createImapClient(ep: Endpoint, password: string, options: 
     tls: tlsOptions(ep, pem),
     auth: { user: ep.user, pass: password },
     logger: false,
-    qresync: options.qresync ?? true,
+    qresync: ep.useCondstore !== false,
+    // Not even ENABLEd when the account opts out, so the server behaves as one without CONDSTORE.
+    disableAutoEnable: ep.useCondstore === false,
     disableAutoIdle: true,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,

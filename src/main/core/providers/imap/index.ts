@@ -88,7 +88,7 @@ export class ImapMailPart implements ProviderPart {
   }
 
   async sync(): Promise<SyncCounts> {
-    return this.withConnection((c) => new MailSync(this.ctx, c).run());
+    return this.withConnection((c) => new MailSync(this.ctx, c, this.settings.imap.useCondstore).run());
   }
 
   // ---- tasks

@@ -18,8 +18,13 @@ export interface SmtpEndpoint extends Endpoint {
   serverSavesSent?: boolean;
 }
 
+export interface ImapEndpoint extends Endpoint {
+  /** False for servers whose CONDSTORE is broken: every sync then compares all UIDs and flags. */
+  useCondstore: boolean;
+}
+
 export interface ImapAccountSettings {
-  imap: Endpoint;
+  imap: ImapEndpoint;
   smtp?: SmtpEndpoint;
 }
 
@@ -33,7 +38,8 @@ function endpoint(value: unknown, what: string): Endpoint {
 }
 
 export function readSettings(settings: Record<string, unknown>): ImapAccountSettings {
-  const imap = endpoint(settings['imap'], 'IMAP');
+  const imapRaw = settings['imap'] as Record<string, unknown> | undefined;
+  const imap = { ...endpoint(imapRaw, 'IMAP'), useCondstore: imapRaw?.['useCondstore'] !== false };
   const smtpRaw = settings['smtp'] as (Partial<SmtpEndpoint> & Record<string, unknown>) | undefined;
   const smtp = smtpRaw ? { ...endpoint(smtpRaw, 'SMTP'), serverSavesSent: smtpRaw.serverSavesSent === true } : undefined;
   return { imap, smtp };

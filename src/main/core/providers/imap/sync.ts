@@ -61,6 +61,7 @@ export class MailSync {
   constructor(
     private readonly ctx: ProviderContext,
     private readonly client: ImapFlow,
+    private readonly useCondstore = true,
   ) {
     this.cache = new ImapCache(ctx.store);
   }
@@ -116,7 +117,7 @@ export class MailSync {
   }
 
   private hasCondstore(): boolean {
-    return this.client.capabilities.has('CONDSTORE') || this.client.capabilities.has('QRESYNC');
+    return this.useCondstore && (this.client.capabilities.has('CONDSTORE') || this.client.capabilities.has('QRESYNC'));
   }
 
   /** True when LIST-STATUS shows nothing changed since the last complete sync of this folder. */
@@ -144,7 +145,7 @@ export class MailSync {
       selected = {
         uidValidity: Number(mb.uidValidity),
         uidNext: mb.uidNext,
-        highestModseq: mb.highestModseq !== undefined && !mb.noModseq ? String(mb.highestModseq) : null,
+        highestModseq: this.hasCondstore() && mb.highestModseq !== undefined && !mb.noModseq ? String(mb.highestModseq) : null,
         exists: mb.exists,
       };
     } catch (err) {
@@ -225,10 +226,11 @@ export class MailSync {
       // 4. New messages, newest first, in batches that are each one transaction.
       const missing = candidates.filter((u) => !cached.has(u)).sort((a, b) => b - a);
       let done = 0;
+      const unplaced = missing.length ? this.cache.unplacedInFolder(this.accountId, f.id) : new Map<string, string>();
       for (let i = 0; i < missing.length; i += BATCH) {
         const batch = missing.slice(i, i + BATCH);
         const messages = await this.fetchBatch(f.id, batch);
-        counts.messagesAdded! += this.store(f.id, messages);
+        counts.messagesAdded! += this.store(f.id, messages, unplaced);
         done += batch.length;
         this.ctx.events.emit('sync.progress', { accountId: this.accountId, phase: `mail:${f.list.path}`, done, total: missing.length });
       }
@@ -301,13 +303,14 @@ export class MailSync {
   }
 
   /** One transaction per batch; a message the cache already holds without a UID is adopted, not duplicated. */
-  private store(folderId: string, messages: NewMessage[]): number {
+  private store(folderId: string, messages: NewMessage[], unplaced: Map<string, string>): number {
     return this.ctx.store.transaction(() => {
       let added = 0;
       for (const m of messages) {
-        const unplaced = m.messageIdHeader ? this.cache.unplacedByMessageId(folderId, m.messageIdHeader) : undefined;
-        if (unplaced) {
-          this.ctx.store.mail.setRemoteLocation(unplaced, folderId, m.remoteId, m.modseq ?? null);
+        const known = m.messageIdHeader ? unplaced.get(m.messageIdHeader) : undefined;
+        if (known) {
+          unplaced.delete(m.messageIdHeader!);
+          this.ctx.store.mail.setRemoteLocation(known, folderId, m.remoteId, m.modseq ?? null);
           continue;
         }
         this.ctx.store.mail.insertMessage(m, this.ctx.now());
