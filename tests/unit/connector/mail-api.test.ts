@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReceiveAttachment, ReceiveMessage } from '../../../src/main/core/api/connector/objects';
+import { offeredOptions } from '../../../src/main/core/approvals/format';
+import { parseMessage } from '../../../src/main/core/mime';
 import { call, deliver, errorOf, startHarness, stopHarness, type Harness } from './support';
 
 // The mail routes of the connector over HTTP against a Local account, in JSON and in XML.
@@ -224,6 +226,9 @@ describe('options and approval mail', () => {
       .replace(/=\r\n/g, '')
       .replace(/=3D/g, '=');
     expect(raw).toContain(`mailto:me@example.com?subject=${encodeURIComponent(`Sushi: Lunch? [pimlico:${sub.id}:2]`)}`);
+    // The poller's reader finds the same choices in the mail as the recipient will get it.
+    const parsed = await parseMessage((h.core.store.db.prepare('SELECT raw FROM outbox WHERE id = ?').get(row.outbox_id) as { raw: Buffer }).raw);
+    expect(offeredOptions({ headers: {}, bodyText: parsed.text, bodyHtml: parsed.html })).toEqual({ id: sub.id, replyTo: 'me@example.com', options: ['Pizza', 'Sushi', 'Salad'] });
   });
 
   it('approval mail defaults to Approve, Reject and accepts XML (also at %24subscriptions)', async () => {

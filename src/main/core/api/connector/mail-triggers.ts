@@ -1,5 +1,6 @@
 import type { Draft, MessageDetail } from '../../../../shared/types';
 import { newEmails, startSeqTrigger, type SeqWatermark } from '../../triggers';
+import { optionsBody, splitOptions } from '../../approvals/format';
 import { newId } from '../../util/ids';
 import { HttpError } from '../http';
 import { ERROR_RESPONSES, receiveMessage, resolveFolder } from './common';
@@ -41,16 +42,6 @@ async function onNewEmail(ctx: OperationContext) {
   return response;
 }
 
-// How options travel: each option is a mailto: link back to the sender whose subject carries a
-// token the poller reads back from the reply: "Approve: Budget [pimlico:<subscription>:<n>]".
-function optionSubject(subscriptionId: string, subject: string, option: string, index: number): string {
-  return `${option}: ${subject} [pimlico:${subscriptionId}:${index + 1}]`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function subscribe(kind: 'options' | 'approval') {
   return async (ctx: OperationContext) => {
     const { core } = ctx;
@@ -58,24 +49,19 @@ function subscribe(kind: 'options' | 'approval') {
     const sub = readBodyAs(EmailSubscription, ctx.req.body, kind === 'options' ? 'OptionsEmailSubscription' : 'ApprovalEmailSubscription');
     const message = sub.Message;
     const optionsText = message.Options ?? (kind === 'approval' ? 'Approve, Reject' : undefined);
-    const options = [...new Set((optionsText ?? '').split(',').map((o) => o.trim()).filter(Boolean))];
+    const options = splitOptions(optionsText ?? '');
     if (options.length < 1 || options.length > 20) throw new HttpError(400, 'BadRequest', "'Message.Options' must list 1 to 20 comma-separated options");
     if (!account.email) throw new HttpError(400, 'BadRequest', 'This account has no address that replies could come back to');
     const id = newId('sub');
-    const replyTo = account.email;
-    const links = options.map((o, i) => {
-      const href = `mailto:${replyTo}?subject=${encodeURIComponent(optionSubject(id, message.Subject, o, i))}`;
-      return { o, href };
-    });
+    // The poller reads the answer back from the option buttons' mailto: subjects (approvals/format.ts).
     const body = message.Body ?? '';
+    const rendered = optionsBody({ subscriptionId: id, replyTo: account.email, subject: message.Subject, options }, body, /<[a-z][^>]*>/i.test(body));
     const draft: Draft = {
       accountId: account.id,
       to: addressList(message.To, 'Message.To'),
       subject: message.Subject,
-      bodyText: `${body}\n\nReply with one of: ${links.map((l) => `${l.o} <${l.href}>`).join(', ')}\n`,
-      bodyHtml: `<div>${escapeHtml(body).replace(/\n/g, '<br>')}</div><p>${links
-        .map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.o)}</a>`)
-        .join(' | ')}</p>`,
+      bodyText: rendered.text,
+      bodyHtml: rendered.html,
       importance: message.Importance ?? 'normal',
       attachments: (message.Attachments ?? []).map((a) => ({ filename: a.Name, contentType: a.ContentType ?? 'application/octet-stream', contentBase64: a.ContentBytes })),
     };
