@@ -1,4 +1,5 @@
 import type { AccountKind } from '../../../shared/types';
+import { createGraphProvider } from './graph';
 import { createImapProvider } from './imap';
 import { createLocalProvider } from './local';
 import type { ProviderFactory } from './types';
@@ -7,4 +8,5 @@ import type { ProviderFactory } from './types';
 export const defaultProviders: Partial<Record<AccountKind, ProviderFactory>> = {
   local: createLocalProvider,
   imap: createImapProvider,
+  graph: createGraphProvider,
 };
