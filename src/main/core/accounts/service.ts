@@ -111,7 +111,8 @@ export class AccountsService {
   }
 
   markSynced(id: string, result: SyncResult | null, err?: unknown): void {
-    if (err) this.store.accounts.setStatus(id, 'error', errorMessage(err));
+    // A refused sign-in is for the user to fix (sign in again), not a transient error.
+    if (err) this.store.accounts.setStatus(id, err instanceof PimlicoError && err.code === 'Unauthorized' ? 'needs-sign-in' : 'error', errorMessage(err));
     else this.store.accounts.setStatus(id, 'ok', null, this.now());
     this.events.emit('store.changed', { entities: ['accounts', 'folders', 'mail', 'events', 'contacts'], accountId: id });
     void result;
