@@ -10,7 +10,7 @@ import { ApiServer } from '../../../src/main/core/api/server';
 import type { Core } from '../../../src/main/core/core';
 import { buildMessage } from '../../../src/main/core/mime';
 import { defaultProviders } from '../../../src/main/core/providers/registry';
-import { resetDavUser, resetMailUser } from '../../servers';
+import { resetDavUser, resetMailUser, startImap, stopImap } from '../../servers';
 import { createTestCore, tempDir } from '../../support/core';
 import { call, TOKEN, type Reply } from '../../unit/connector/support';
 import { eventually, listServer, serverSession, user } from '../imap/support';
@@ -148,6 +148,32 @@ describe('mail on an IMAP account', () => {
     expect(inbox.find((m) => m.subject === 'Plain hello')!.flags.has('\\Seen')).toBe(true);
     expect(inbox.some((m) => m.subject === 'While Pimlico was closed')).toBe(false);
     expect((await listServer(aliceImap, 'Trash')).some((m) => m.subject === 'While Pimlico was closed')).toBe(true);
+  });
+
+  it('a write made while the IMAP server is down is applied when it is back', async () => {
+    const list = (await call(base, 'GET', '/Mail?fetchOnlyUnread=true')).body as ReceiveMessage[];
+    const report = list.find((m) => m.Subject === 'Report with data')!;
+    await stopImap({ kill: true }, servers);
+    try {
+      const r = await call(base, 'POST', `/Mail/MarkAsRead/${report.Id}`);
+      expect(r.status).toBe(200);
+      await core.tasks.idle();
+      // The local effect is there at once; the remote one waits in the queue.
+      expect(core.mail.get(report.Id).isRead).toBe(true);
+      expect(core.store.tasks.pendingCount(accountId)).toBe(1);
+    } finally {
+      await startImap(servers);
+    }
+    // The other clients' connections died with the server.
+    aliceImap.close();
+    bobImap.close();
+    aliceImap = await serverSession(servers, alice);
+    bobImap = await serverSession(servers, bob);
+    await eventually(async () => {
+      await core.tasks.run(accountId);
+      return core.store.tasks.pendingCount(accountId) === 0;
+    }, 'the queued task to reach the server', 30_000);
+    expect((await listServer(aliceImap, 'INBOX')).find((m) => m.subject === 'Report with data')!.flags.has('\\Seen')).toBe(true);
   });
 
   it('SendEmail, ReplyTo and SendMailWithOptions are delivered over SMTP', async () => {

@@ -251,3 +251,40 @@ describe('options and approval mail', () => {
     expect(outboxCount()).toBe(outBefore);
   });
 });
+
+describe('transport rules shared with the rest of the API', () => {
+  it('refuses a foreign Host (DNS rebinding) and sends no CORS headers', async () => {
+    const { request } = await import('node:http');
+    const port = Number(new URL(h.base).port);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/Mail', headers: { Host: 'evil.example:80', Authorization: 'Bearer x' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    const r = await call(h.base, 'GET', '/Mail');
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('pushes store changes to the UI over the WebSocket when the API writes', async () => {
+    const { WebSocket } = await import('ws');
+    const { TOKEN } = await import('./support');
+    const ws = new WebSocket(`${h.base.replace('http', 'ws')}/api/ws`, [`token.${TOKEN}`]);
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(String(d)));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const id = deliver(h.core, accountId, 'Inbox', { subject: 'Live' });
+    frames.length = 0;
+    expect((await call(h.base, 'POST', `/Mail/MarkAsRead/${id}`)).status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (!frames.some((f) => f.includes('store.changed') && f.includes('mail')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ws.close();
+    expect(frames.some((f) => f.includes('store.changed') && f.includes('mail'))).toBe(true);
+  });
+});
