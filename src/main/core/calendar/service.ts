@@ -36,7 +36,8 @@ export function eventToData(e: StoredEvent): EventData {
     importance: e.importance,
     reminderMinutes: e.reminderMinutes,
     organizer: e.organizer,
-    attendees: e.attendees.map((a) => ({ ...a, rsvp: false })),
+    // RSVP is not stored per attendee: ask for a reply from those who have not answered yet.
+    attendees: e.attendees.map((a) => ({ ...a, rsvp: a.status === 'needs-action' })),
     categories: e.categories,
     url: null,
     sequence: 0,
