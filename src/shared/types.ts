@@ -38,6 +38,10 @@ const ServerEndpoint = z.object({
   password: z.string().max(2000).optional(),
   /** SHA-256 fingerprint of a self-signed certificate the user chose to trust. */
   trustedCertFingerprint: z.string().max(200).optional(),
+  /** IMAP: false for a server whose CONDSTORE is broken (every sync then compares all UIDs and flags). */
+  useCondstore: z.boolean().optional(),
+  /** SMTP: the server files sent mail itself (Gmail, Outlook.com), so no copy is appended to Sent. */
+  serverSavesSent: z.boolean().optional(),
 });
 const DavEndpoint = z.object({
   url: z.string().url().max(2000),
