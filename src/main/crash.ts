@@ -1,4 +1,4 @@
-import { app, dialog } from 'electron';
+import { app, dialog, ipcMain } from 'electron';
 import electronLog from 'electron-log/main';
 import { errorMessage } from './core/util/errors';
 import { redact, type Logger } from './core/util/log';
@@ -6,6 +6,15 @@ import { redactText } from './redact-text';
 import type { CoreFault } from './core-host';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * electron-log registers an IPC channel for renderer logging as soon as it is imported, with no
+ * sender check. Our renderer does not log through it, so it is closed: every IPC handler of the app
+ * must check its sender, and this one cannot.
+ */
+export const ELECTRON_LOG_CHANNEL = '__ELECTRON_LOG__';
+ipcMain.removeHandler(ELECTRON_LOG_CHANNEL);
+ipcMain.removeAllListeners(ELECTRON_LOG_CHANNEL);
 
 /** The shell's and the core's log, in electron-log's file (main.log in the app's logs folder), secrets stripped. */
 export function electronLogger(scope = 'pimlico'): Logger {

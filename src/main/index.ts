@@ -11,7 +11,7 @@ import { errorMessage } from './core/util/errors';
 import { CoreHost } from './core-host';
 import type { CoreWorkerData } from './core-worker';
 import { electronLogger, FaultReporter } from './crash';
-import { registerIpc, sendEvent, type CallEnvelope } from './ipc';
+import { registerIpc, sendEvent, trustDevRenderer, type CallEnvelope } from './ipc';
 import { HIDDEN_ARG, setOpenAtLogin } from './login-item';
 import { appMenuTemplate, type AppView } from './menu';
 import { Notifier, PAUSE_MS, type NotificationTarget } from './notifications';
@@ -34,6 +34,10 @@ const rendererDir = join(here, '../renderer');
 // resources/ is packed into the ASAR next to out/, so this path holds in development and when packaged.
 const resourcesDir = join(here, '../../resources');
 const log = electronLogger('pimlico');
+// `npm run dev`: electron-vite's dev server (hot reload). A packaged app always loads app://pimlico/.
+const devRendererUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+if (devRendererUrl) trustDevRenderer(devRendererUrl);
+const rendererUrl = devRendererUrl ?? APP_URL;
 
 class Shell {
   private host: CoreHost | null = null;
@@ -105,6 +109,7 @@ class Shell {
     session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl)));
     session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
     // The renderer loads nothing from the network or the disk: remote content in mail stays blocked even if CSP were bypassed.
+    if (devRendererUrl) return;
     session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file://*/*'] }, (_details, callback) => callback({ cancel: true }));
   }
 
@@ -260,7 +265,7 @@ class Shell {
     win.on('closed', () => {
       if (this.mainWindow === win) this.mainWindow = null;
     });
-    void win.loadURL(APP_URL);
+    void win.loadURL(rendererUrl);
     return win;
   }
 
@@ -285,7 +290,7 @@ class Shell {
 
   /** mailto: links open a compose window of their own, as mail programs do. */
   private openCompose(mailto: string): void {
-    this.openComposeUrl(`${APP_URL}#compose?mailto=${encodeURIComponent(mailto)}`);
+    this.openComposeUrl(`${rendererUrl}#compose?mailto=${encodeURIComponent(mailto)}`);
   }
 
   private openExternal(url: string): void {

@@ -27,11 +27,26 @@ export function originOf(url: string): string | null {
   }
 }
 
+let devRendererOrigin: string | null = null;
+
+/**
+ * `npm run dev` only (an unpackaged app with ELECTRON_RENDERER_URL): electron-vite's dev server on
+ * localhost serves the renderer with hot reload, so its origin counts as ours. Never in a packaged app.
+ */
+export function trustDevRenderer(url: string): void {
+  devRendererOrigin = originOf(url);
+}
+
+/** Our renderer's origin: app://pimlico (or, in development only, the dev server). */
+export function isAppOrigin(origin: string | null): boolean {
+  return origin !== null && (origin === APP_ORIGIN || origin === devRendererOrigin);
+}
+
 /** Only our own top-level page may call the core: not an iframe, not a page navigated elsewhere. */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.parent !== null) return false;
-  return originOf(frame.url) === APP_ORIGIN;
+  return isAppOrigin(originOf(frame.url));
 }
 
 /** Checks a request against its call's schema before it leaves the main process; the core checks again. */

@@ -1,5 +1,5 @@
 import { BrowserWindow, type WebContents } from 'electron';
-import { APP_ORIGIN, originOf } from './ipc';
+import { APP_ORIGIN, isAppOrigin, originOf } from './ipc';
 
 export const APP_URL = `${APP_ORIGIN}/`;
 export const ALLOWED_EXTERNAL_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
@@ -97,7 +97,7 @@ export function isAllowedExternalUrl(url: string): boolean {
 export function isComposeUrl(url: string): boolean {
   try {
     const u = new URL(url);
-    return originOf(url) === APP_ORIGIN && u.pathname === '/' && u.search === '' && /^#compose(?:$|[?&/])/.test(u.hash);
+    return isAppOrigin(originOf(url)) && u.pathname === '/' && u.search === '' && /^#compose(?:$|[?&/])/.test(u.hash);
   } catch {
     return false;
   }
@@ -105,14 +105,14 @@ export function isComposeUrl(url: string): boolean {
 
 /** Permission requests and checks: only notifications, and only for our own pages. */
 export function isPermissionAllowed(permission: string, requestingUrl: string): boolean {
-  return permission === 'notifications' && originOf(requestingUrl) === APP_ORIGIN;
+  return permission === 'notifications' && isAppOrigin(originOf(requestingUrl));
 }
 
 /** What an iframe of ours may show: our own pages, or content the page made itself. */
 export function isInlineFrameUrl(url: string): boolean {
-  if (originOf(url) === APP_ORIGIN) return true;
+  if (isAppOrigin(originOf(url))) return true;
   try {
-    return ['about:', 'blob:', 'data:'].includes(new URL(url).protocol) && (!url.startsWith('blob:') || originOf(url.slice(5)) === APP_ORIGIN);
+    return ['about:', 'blob:', 'data:'].includes(new URL(url).protocol) && (!url.startsWith('blob:') || isAppOrigin(originOf(url.slice(5))));
   } catch {
     return false;
   }
@@ -132,7 +132,7 @@ export interface ContentsPolicy {
 export function lockDownContents(contents: WebContents, policy: ContentsPolicy): void {
   contents.on('will-navigate', (event, url) => {
     // Reloads and in-app hash changes stay; anything else is refused and, if allowed, opened outside.
-    if (originOf(url) === APP_ORIGIN) return;
+    if (isAppOrigin(originOf(url))) return;
     event.preventDefault();
     if (isAllowedExternalUrl(url)) policy.openExternal(url);
   });
@@ -143,7 +143,7 @@ export function lockDownContents(contents: WebContents, policy: ContentsPolicy):
     if (isAllowedExternalUrl(event.url)) policy.openExternal(event.url);
   });
   contents.on('will-redirect', (event, url) => {
-    if (originOf(url) !== APP_ORIGIN) event.preventDefault();
+    if (!isAppOrigin(originOf(url))) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { FileKeySecretBox } from '../../../src/main/core/secrets/secret-box';
@@ -11,9 +10,9 @@ import type { CoreWorkerData } from '../../../src/main/core-worker';
 import { serveCore, type PortLike } from '../../../src/main/core-worker-runtime';
 import { answerSecretRequest, type SecretOp } from '../../../src/main/secret-bridge';
 import { createTestCore, tempDir } from '../../support/core';
+import { buildApp } from './built-app';
 
 const quietLog = consoleLogger('test', 'error');
-const root = resolve(import.meta.dirname, '../../..');
 
 describe('CoreHost over a message port', () => {
   it('routes calls and push events, and closes the core cleanly', async () => {
@@ -55,9 +54,7 @@ describe('the built core worker', () => {
   let outDir: string;
 
   beforeAll(() => {
-    // Inside the project, so the chunks resolve node_modules as they do in the app.
-    outDir = join(root, '.cache', `shell-test-build-${process.pid}`);
-    execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: root, stdio: 'pipe' });
+    outDir = buildApp('core-worker');
     const chunks = readdirSync(join(outDir, 'main/chunks'));
     const name = chunks.find((f) => /^core-worker-.*\.js$/.test(f));
     if (!name) throw new Error(`no core-worker chunk in ${chunks.join(', ')}`);
