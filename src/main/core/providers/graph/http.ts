@@ -145,7 +145,7 @@ export class GraphClient {
     this.baseUrl = u.href.replace(/\/+$/, '');
     this.origin = u.origin;
     this.basePath = u.pathname.replace(/\/+$/, '');
-    this.maxRetries = opts.maxRetries ?? 10;
+    this.maxRetries = opts.maxRetries ?? 20;
     this.maxWaitMs = opts.maxWaitMs ?? 120_000;
   }
 

@@ -144,18 +144,18 @@ function pickAccount(accounts: AccountInfo[], email: string): AccountInfo | unde
  * account status 'needs-sign-in' with this message.
  */
 export class MsalTokenSource implements TokenSource {
-  private readonly app: PublicClientApplication;
+  private app: PublicClientApplication | null = null;
   private cached: { token: string; expiresAt: number } | null = null;
 
   constructor(
     private readonly opts: MsalOptions,
     private readonly now: () => number = Date.now,
-  ) {
-    this.app = msalApp(opts);
-  }
+  ) {}
 
   async token(): Promise<string> {
     if (this.cached && this.cached.expiresAt > this.now()) return this.cached.token;
+    // Created on first use: an account without a client id still opens, and says why it cannot sign in.
+    this.app ??= msalApp(this.opts);
     const account = pickAccount(await this.app.getTokenCache().getAllAccounts(), this.opts.email);
     if (!account) throw new SignInRequiredError(`Sign in to ${this.opts.email} to use this account`);
     try {

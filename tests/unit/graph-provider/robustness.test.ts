@@ -1,0 +1,142 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../support/core';
+import { ALICE, ALICE_TOKEN, folderId, graphFixture, subjects, type GraphFixture } from './support';
+
+describe('Graph provider: throttling, expired delta tokens, sign-in failures', () => {
+  let fx: GraphFixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it('rides out a storm of 429s and 503s without exceeding 4 concurrent requests or losing anything', async () => {
+    fx = await graphFixture({ latencyMs: 5 });
+    const { emu, core, accountId } = fx;
+    for (const name of ['A', 'B', 'C']) emu.addMailFolder(ALICE, name);
+    for (let i = 0; i < 40; i++) {
+      emu.seedMessage(ALICE, 'inbox', { subject: `S${String(i).padStart(2, '0')}`, attachments: i % 4 === 0 ? [{ name: `f${i}.txt`, content: `file ${i}` }] : [] });
+    }
+    emu.resetStats();
+    emu.failNext(14, { status: 429, retryAfterSeconds: 0 });
+    emu.failNext(5, { status: 503, retryAfterSeconds: 0 });
+    await core.sync.syncNow(accountId);
+    const inbox = folderId(core, accountId, 'inbox');
+    expect(subjects(core, inbox)).toHaveLength(40);
+    expect(emu.stats.injectedFailures).toBe(19);
+
+    // Now a bulk action under throttling, with parallel attachment fetches competing for slots.
+    const ids = core.store.mail.list({ folderId: inbox, offset: 0, limit: 100 }).items.map((m) => m.id);
+    emu.failNext(25, { status: 429, retryAfterSeconds: 0 });
+    core.mail.setFlags(ids, { read: true, flagged: true });
+    await core.tasks.run(accountId);
+    expect(emu.getMessages(ALICE, 'inbox').filter((m) => m.isRead && m.flag.flagStatus === 'flagged')).toHaveLength(40);
+    expect(core.store.tasks.recent(10).filter((t) => t.status !== 'done')).toEqual([]);
+    // The emulator refuses (429 ApplicationThrottled) anything over the limit; none happened and the peak stayed at 4.
+    expect(emu.stats.maxConcurrentSeen).toBeLessThanOrEqual(4);
+    expect(emu.stats.throttled).toBe(0);
+  });
+
+  it('honours Retry-After before trying again', async () => {
+    fx = await graphFixture();
+    const { emu, core, accountId } = fx;
+    emu.seedMessage(ALICE, 'inbox', { subject: 'Patience' });
+    emu.failNext(1, { status: 429, retryAfterSeconds: 1 });
+    await core.sync.syncNow(accountId);
+    const log = emu.requests.filter((r) => r.via === 'http');
+    const i = log.findIndex((r) => r.status === 429);
+    // The retry (the next request) came no sooner than the second Graph asked for.
+    expect(Date.parse(log[i + 1]!.at) - Date.parse(log[i]!.at)).toBeGreaterThanOrEqual(1000);
+    expect(subjects(core, folderId(core, accountId, 'inbox'))).toEqual(['Patience']);
+  });
+
+  it('resyncs from scratch when delta tokens expire (410), without duplicates and dropping what went meanwhile', async () => {
+    fx = await graphFixture();
+    const { emu, core, accountId } = fx;
+    for (let i = 0; i < 15; i++) emu.seedMessage(ALICE, 'inbox', { subject: `T${String(i).padStart(2, '0')}` });
+    emu.seedEvent(ALICE, { subject: 'Standup', start: { dateTime: tomorrow(9), timeZone: 'UTC' }, end: { dateTime: tomorrow(10), timeZone: 'UTC' } });
+    emu.seedContact(ALICE, { givenName: 'Carol', surname: 'Jones', emailAddresses: [{ address: 'carol@example.com' }] });
+    await core.sync.syncNow(accountId);
+    const inbox = folderId(core, accountId, 'inbox');
+    expect(subjects(core, inbox)).toHaveLength(15);
+
+    const gone = emu.getMessages(ALICE, 'inbox')[0]!;
+    emu.deleteMessage(ALICE, gone.id);
+    emu.seedMessage(ALICE, 'inbox', { subject: 'After expiry' });
+    emu.expireDeltaTokens();
+    emu.clearRequests();
+    await core.sync.syncNow(accountId);
+    expect(emu.requests.some((r) => r.status === 410)).toBe(true);
+    const now = subjects(core, inbox);
+    expect(now).toHaveLength(15);
+    expect(now).toContain('After expiry');
+    expect(now).not.toContain(gone.subject);
+    expect(new Set(now).size).toBe(now.length);
+    expect(core.calendar.range(Date.now(), Date.now() + 3 * 86_400_000).map((o) => o.event.summary)).toEqual(['Standup']);
+    expect(core.contacts.list({ limit: 100 }).filter((c) => c.accountId === accountId).map((c) => c.displayName)).toEqual(['Carol Jones']);
+    // And the next round is incremental again.
+    emu.clearRequests();
+    await core.sync.syncNow(accountId);
+    expect(emu.requests.some((r) => r.status === 410)).toBe(false);
+    expect(subjects(core, inbox)).toHaveLength(15);
+  });
+
+  it('re-runs the token command after a 401, and marks the account needs-sign-in when that fails', async () => {
+    const dir = tempDir('pimlico-graph-token-');
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'token-old');
+    const script = join(dir, 'get-token.sh');
+    writeFileSync(script, `#!/bin/sh\nif [ -f "${tokenFile}" ]; then cat "${tokenFile}"; else echo "refresh token revoked" >&2; exit 3; fi\n`);
+    chmodSync(script, 0o755);
+    fx = await graphFixture({ command: script });
+    const { emu, core, accountId } = fx;
+    emu.addToken(ALICE, 'token-old');
+    emu.seedMessage(ALICE, 'inbox', { subject: 'One' });
+    await core.sync.syncNow(accountId);
+    expect(core.store.accounts.get(accountId)!.status).toBe('ok');
+
+    // The token expires; the command now gives a fresh one, which is picked up on the 401.
+    emu.revokeToken('token-old');
+    writeFileSync(tokenFile, ALICE_TOKEN);
+    emu.seedMessage(ALICE, 'inbox', { subject: 'Two' });
+    await core.sync.syncNow(accountId);
+    expect(subjects(core, folderId(core, accountId, 'inbox'))).toEqual(['One', 'Two']);
+
+    // Refresh fails: the account asks for sign-in, with the reason, instead of failing in the background.
+    emu.revokeToken(ALICE_TOKEN);
+    writeFileSync(tokenFile, '');
+    const { rmSync } = await import('node:fs');
+    rmSync(tokenFile);
+    await expect(core.sync.syncNow(accountId)).rejects.toThrow(/token command failed/);
+    const account = core.store.accounts.get(accountId)!;
+    expect(account.status).toBe('needs-sign-in');
+    expect(account.lastError).toMatch(/refresh token revoked/);
+    // Nothing cached was lost.
+    expect(subjects(core, folderId(core, accountId, 'inbox'))).toEqual(['One', 'Two']);
+  });
+
+  it('refuses nextLinks that point anywhere but the configured Graph service', async () => {
+    fx = await graphFixture();
+    const client = fx.provider().client;
+    expect(() => client.checkLink('https://evil.example.com/v1.0/me/messages?$skip=10')).toThrow(/outside the configured Graph service/);
+    expect(() => client.checkLink(`${fx!.emu.baseUrl.replace('/v1.0', '/beta')}/me/messages`)).toThrow(/outside/);
+    expect(() => client.checkLink(`${fx!.emu.baseUrl}/me/messages?$skip=10`)).not.toThrow();
+  });
+
+  it('says clearly that interactive sign-in needs a client id instead of pretending', async () => {
+    fx = await graphFixture();
+    const { core } = fx;
+    const { id } = core.accounts.create({ kind: 'graph', displayName: 'No app', email: 'nobody@contoso.test', graphBaseUrl: fx.emu.baseUrl, auth: { type: 'interactive' } });
+    await expect(core.sync.syncNow(id)).rejects.toThrow(/client\) id is configured/);
+    expect(core.store.accounts.get(id)!.status).toBe('needs-sign-in');
+    expect(core.store.accounts.get(id)!.lastError).toMatch(/Register an app/);
+    const { signInGraphAccount } = await import('../../../src/main/core/providers/graph');
+    await expect(signInGraphAccount(core, id, { mode: 'deviceCode', onCode: () => undefined })).rejects.toThrow(/client\) id is configured/);
+  });
+});
+
+function tomorrow(hour: number): string {
+  const d = new Date(Date.now() + 86_400_000);
+  return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00`;
+}
