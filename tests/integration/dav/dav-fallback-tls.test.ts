@@ -188,3 +188,48 @@ describe('offline edits and a server that comes back', () => {
     }
   });
 });
+
+describe('a server that pages sync-collection answers', () => {
+  it('collects every page, on the first sync and on later ones', async () => {
+    const proxy = await startDavProxy({ target: servers.dav.url, syncPageSize: 2 });
+    try {
+      for (let i = 1; i <= 5; i++) {
+        expect((await server('PUT', `${calendarUrl}paged-${i}.ics`, ics(`paged-${i}@other`, `Paged ${i}`), { 'content-type': 'text/calendar' })).status).toBe(201);
+      }
+      const accountId = addAccount(proxy.url);
+      await core.sync.syncNow(accountId);
+      const [calendar] = core.store.pim.calendars(accountId);
+      const serverHrefs = async () => {
+        const listing = await server('PROPFIND', calendarUrl, undefined, { depth: '1' });
+        return [...listing.text.matchAll(/<href>([^<]*\.ics)<\/href>/g)].map((m) => decodeURIComponent(m[1]!).split('/').pop()).sort();
+      };
+      const localHrefs = () =>
+        core.store.pim
+          .eventsInCalendar(calendar!.id)
+          .map((e) => decodeURIComponent(e.remoteId!).split('/').pop())
+          .sort();
+      expect(proxy.truncatedPages).toBeGreaterThanOrEqual(2);
+      expect(localHrefs()).toEqual(await serverHrefs());
+      expect(localHrefs()).toEqual(expect.arrayContaining(['paged-1.ics', 'paged-5.ics']));
+
+      // Later changes, again more than a page: three new, one deleted, one edited.
+      const pagesBefore = proxy.truncatedPages;
+      for (let i = 6; i <= 8; i++) {
+        expect((await server('PUT', `${calendarUrl}paged-${i}.ics`, ics(`paged-${i}@other`, `Paged ${i}`), { 'content-type': 'text/calendar' })).status).toBe(201);
+      }
+      expect((await server('DELETE', `${calendarUrl}paged-2.ics`)).status).toBe(200);
+      const three = await server('GET', `${calendarUrl}paged-3.ics`);
+      expect((await server('PUT', `${calendarUrl}paged-3.ics`, three.text.replace('SUMMARY:Paged 3', 'SUMMARY:Paged three'), { 'content-type': 'text/calendar' })).status).toBe(201);
+      await core.sync.syncNow(accountId);
+      expect(proxy.truncatedPages).toBeGreaterThan(pagesBefore);
+      expect(localHrefs()).toEqual(await serverHrefs());
+      expect(localHrefs()).not.toContain('paged-2.ics');
+      expect(core.store.pim.eventsByUid(calendar!.id, 'paged-3@other')[0]?.summary).toBe('Paged three');
+      // The token finally stored is the server's real one, and it works.
+      expect(core.store.pim.calendar(calendar!.id)!.syncToken).toMatch(/^http:\/\/radicale\.org\/ns\/sync\//);
+      expect((await core.sync.syncNow(accountId)).events).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

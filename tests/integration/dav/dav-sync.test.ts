@@ -103,6 +103,35 @@ describe('CalDAV/CardDAV sync against Radicale', () => {
     bookId = books[0]!.id;
   });
 
+  it('mirrors calendars added, recoloured and removed on the server', async () => {
+    const workUrl = new URL('work/', home).href;
+    const made = await server(
+      'MKCALENDAR',
+      workUrl,
+      '<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop><D:displayname>Work</D:displayname><A:calendar-color>#FF8800FF</A:calendar-color></D:prop></D:set></C:mkcalendar>',
+      { 'content-type': 'application/xml' },
+    );
+    expect(made.status).toBe(201);
+    await sync();
+    const work = core.store.pim.calendars(accountId).find((c) => c.name === 'Work');
+    expect(work).toMatchObject({ color: '#ff8800' });
+    expect(decodeURIComponent(work!.remoteId!)).toBe(decodeURIComponent(workUrl));
+
+    const patched = await server(
+      'PROPPATCH',
+      workUrl,
+      '<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/"><D:set><D:prop><D:displayname>Work (old)</D:displayname><A:calendar-color>#00AA55</A:calendar-color></D:prop></D:set></D:propertyupdate>',
+      { 'content-type': 'application/xml' },
+    );
+    expect(patched.status).toBe(207);
+    await sync();
+    expect(core.store.pim.calendar(work!.id)).toMatchObject({ name: 'Work (old)', color: '#00aa55' });
+
+    expect((await server('DELETE', workUrl)).status).toBe(200);
+    await sync();
+    expect(core.store.pim.calendars(accountId).map((c) => c.name)).toEqual(['Calendar']);
+  });
+
   it('puts an event created in Pimlico on the server, in its time zone, with the etag stored', async () => {
     const { event } = core.calendar.create(calendar.id, {
       summary: 'Lunch with Bob',
@@ -147,7 +176,8 @@ describe('CalDAV/CardDAV sync against Radicale', () => {
   });
 
   it('shows an event created and a contact edited directly on the server after one sync', async () => {
-    const put = await server('PUT', `${calendarUrl}made-elsewhere.ics`, ics('made-elsewhere@other', 'Dentist'), {
+    const longNote = `Bring the forms: ${'x'.repeat(120)} — ünïcödé ✓`;
+    const put = await server('PUT', `${calendarUrl}made-elsewhere.ics`, ics('made-elsewhere@other', 'Dentist', [`DESCRIPTION:${longNote}`, 'LOCATION:Café & <Zürich>']), {
       'content-type': 'text/calendar',
       'if-none-match': '*',
     });
@@ -168,6 +198,9 @@ describe('CalDAV/CardDAV sync against Radicale', () => {
     const [dentist] = eventByUid('made-elsewhere@other');
     expect(dentist?.summary).toBe('Dentist');
     expect(dentist?.startUtc).toBe(Date.parse('2026-04-01T09:00:00Z'));
+    // Through the multiget XML: entities, non-ASCII text and long lines come back exactly.
+    expect(dentist?.location).toBe('Café & <Zürich>');
+    expect(dentist?.description).toBe(longNote);
     const local = core.store.pim.contact(carol.id)!;
     expect(local.displayName).toBe('Carol Smith');
     expect(local.surname).toBe('Smith');

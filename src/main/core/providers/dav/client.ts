@@ -28,7 +28,14 @@ export interface RemoteResource {
 }
 
 export type SyncCollectionResult =
-  | { kind: 'ok'; syncToken: string | null; changed: { href: string; etag: string | null }[]; removed: string[] }
+  | {
+      kind: 'ok';
+      syncToken: string | null;
+      changed: { href: string; etag: string | null }[];
+      removed: string[];
+      /** RFC 6578 3.6: the server sent part of the changes (507 on the collection); ask again with the new token. */
+      truncated: boolean;
+    }
   /** The server no longer accepts our token (RFC 6578 valid-sync-token): start over. */
   | { kind: 'token-rejected' };
 
@@ -131,14 +138,18 @@ export class DavClient {
     const token = str((responses[0]?.raw as { multistatus?: { syncToken?: unknown } } | undefined)?.multistatus?.syncToken);
     const changed: { href: string; etag: string | null }[] = [];
     const removed: string[] = [];
+    let truncated = false;
     for (const r of responses) {
       if (!r.href) continue;
       const href = canonicalHref(r.href, url);
-      if (href === canonicalHref(url)) continue;
+      if (href === canonicalHref(url)) {
+        if (r.status === 507) truncated = true;
+        continue;
+      }
       if (r.status === 404 || r.status === 410) removed.push(href);
       else if (r.ok) changed.push({ href, etag: textOf(r.props?.['getetag']) });
     }
-    return { kind: 'ok', syncToken: token, changed, removed };
+    return { kind: 'ok', syncToken: token, changed, removed, truncated };
   }
 
   async ctag(url: string): Promise<string | null> {

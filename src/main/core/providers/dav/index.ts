@@ -168,8 +168,25 @@ class DavPart implements ProviderPart {
       }
       if (result.kind === 'token-rejected') throw new PimlicoError('RemoteError', `The server rejected an initial sync of '${local.name}'`);
       const listed = new Map(result.changed.map((c) => [c.href, c.etag]));
-      const n = await this.apply(adapter, client, local.id, url, listed, complete, result.removed);
-      saveState({ syncToken: result.syncToken, ctag: remote.ctag });
+      const removed = new Set(result.removed);
+      let token = result.syncToken;
+      // A server may page a large change set; the pages together are the answer, later pages winning.
+      for (let page = 0; result.truncated && token && page < 1000; page++) {
+        const next = await client.syncCollection(url, token);
+        if (next.kind !== 'ok') throw new PimlicoError('RemoteError', `The server rejected its own sync token for '${local.name}'`);
+        for (const c of next.changed) {
+          listed.set(c.href, c.etag);
+          removed.delete(c.href);
+        }
+        for (const href of next.removed) {
+          listed.delete(href);
+          removed.add(href);
+        }
+        token = next.syncToken;
+        result = next;
+      }
+      const n = await this.apply(adapter, client, local.id, url, listed, complete, [...removed]);
+      saveState({ syncToken: token, ctag: remote.ctag });
       return n;
     }
 
