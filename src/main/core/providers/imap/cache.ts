@@ -85,4 +85,8 @@ export class ImapCache {
       .all(accountId, folderId, folderId) as { id: string; message_id_header: string }[];
     return new Map(rows.map((r) => [r.message_id_header, r.id]));
   }
+
+  setMessageIdHeader(id: string, messageIdHeader: string): void {
+    this.store.db.prepare('UPDATE messages SET message_id_header = ? WHERE id = ? AND message_id_header IS NULL').run(messageIdHeader, id);
+  }
 }

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import type { Disposable } from '../../events';
 import type { StoredOutboxEntry, StoredTask } from '../../store';
+import { buildMessage, generateMessageId } from '../../mime';
+import { SaveDraftPayload } from '../../tasks/draft-kinds';
 import { ExpungePayload, MovePayload, SetFlagsPayload, type RemoteItem } from '../../tasks/kinds';
 import { PimlicoError, errorMessage } from '../../util/errors';
 import { composeProvider, type ProviderPart } from '../compose';
 import { createDavPart } from '../dav';
 import { RetryableError, type AccountProvider, type ProviderContext, type SyncCounts } from '../types';
+import { ImapCache } from './cache';
 import { createImapClient, requirePassword } from './client';
 import { sendRaw } from './smtp';
 import { MailSync, uidSet } from './sync';
@@ -32,13 +35,15 @@ export class ImapMailPart implements ProviderPart {
   private client: ImapFlow | null = null;
   private connecting: Promise<ImapFlow> | null = null;
   private closed = false;
+  private readonly cache: ImapCache;
 
   constructor(private readonly ctx: ProviderContext) {
     this.settings = readSettings(ctx.account.settings);
+    this.cache = new ImapCache(ctx.store);
   }
 
   handles(taskKind: string): boolean {
-    return taskKind === 'mail.setFlags' || taskKind === 'mail.move' || taskKind === 'mail.expunge';
+    return taskKind === 'mail.setFlags' || taskKind === 'mail.move' || taskKind === 'mail.expunge' || taskKind === 'mail.saveDraft';
   }
 
   /** The shared connection, opened on first use and again after it dropped. */
@@ -101,6 +106,8 @@ export class ImapMailPart implements ProviderPart {
         return this.withConnection((c) => this.move(c, MovePayload.parse(task.payload)));
       case 'mail.expunge':
         return this.withConnection((c) => this.expunge(c, ExpungePayload.parse(task.payload)));
+      case 'mail.saveDraft':
+        return this.withConnection((c) => this.saveDraft(c, SaveDraftPayload.parse(task.payload)));
       default:
         throw new PimlicoError('Internal', `The IMAP part does not handle ${task.kind}`);
     }
@@ -217,6 +224,48 @@ export class ImapMailPart implements ProviderPart {
       } finally {
         lock.release();
       }
+    }
+  }
+
+  /**
+   * APPENDs the draft to Drafts and deletes the version it replaces. Idempotent across a crash:
+   * the Message-ID is recorded before the APPEND, and a retry first looks for it on the server.
+   */
+  private async saveDraft(c: ImapFlow, payload: SaveDraftPayload): Promise<void> {
+    const draft = this.ctx.store.mail.detail(payload.id);
+    const drafts = this.ctx.store.mail.folderByRole(this.ctx.account.id, 'drafts');
+    if (draft && drafts) {
+      const path = drafts.remoteId ?? drafts.path;
+      const ref = this.ctx.store.mail.remoteRef(draft.id);
+      const alreadyFiled = ref?.remoteFolderId === drafts.id && ref.remoteId !== null;
+      if (!alreadyFiled) {
+        const messageId = draft.messageIdHeader ?? generateMessageId(this.ctx.account.email || 'draft@localhost');
+        this.cache.setMessageIdHeader(draft.id, messageId);
+        let uid = await this.searchMessageId(c, drafts.id, messageId);
+        if (uid === null) {
+          const built = await buildMessage({
+            from: { name: this.ctx.account.displayName, address: this.ctx.account.email },
+            to: draft.to,
+            cc: draft.cc,
+            bcc: draft.bcc,
+            subject: draft.subject,
+            text: draft.bodyText,
+            html: draft.bodyHtml ?? undefined,
+            messageId,
+            inReplyTo: draft.inReplyTo ?? undefined,
+            references: draft.references,
+            importance: draft.importance,
+            date: new Date(draft.date),
+          });
+          const res = await c.append(path, built.raw, ['\\Draft', '\\Seen']);
+          uid = res && res.uid !== undefined ? res.uid : null;
+        }
+        this.ctx.store.mail.setRemoteLocation(draft.id, drafts.id, uid !== null ? String(uid) : null);
+      }
+    }
+    const old = payload.replaces;
+    if (old?.remoteFolderId && old.remoteId !== null) {
+      await this.expunge(c, { items: [{ id: payload.id, remoteFolderId: old.remoteFolderId, remoteId: old.remoteId }] });
     }
   }
 
