@@ -84,7 +84,11 @@ export class Router {
       }
       const params: Record<string, string> = {};
       route.keys.forEach((k, i) => {
-        params[k] = decodeURIComponent(m[i + 1]!);
+        try {
+          params[k] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new HttpError(400, 'BadRequest', `Path parameter '${k}' is not valid percent-encoding`);
+        }
       });
       return { route, params };
     }

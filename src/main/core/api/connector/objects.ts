@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { CalendarEvent, ContactInput, EventInput, Importance, MessageDetail, Occurrence } from '../../../../shared/types';
 import { parseAddressList } from '../../mime';
+import { parseRRule } from '../../pim/rrule';
 import { isKnownTimeZone, utcToZonedWallClock, zonedWallClockToUtc } from '../../pim/timezone';
 import type { StoredContact, StoredEvent } from '../../store';
+import { parseIsoDateTime } from '../../odata/literals';
 import { HttpError } from '../http';
 
 // The connector's objects (spec "Object definitions" plus the item fields of issue 4) and the
@@ -164,10 +166,14 @@ export function wallClock(value: string, timeZone: string, allDay: boolean, fiel
     throw new HttpError(400, 'BadRequest', `'${field}' must be an ISO 8601 date or date-time, got '${value.slice(0, 60)}'`);
   }
   const [, date, hm, ss, zone] = m;
+  const offset = !zone ? '' : zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  // Strict calendar check: no 25:00, no February 30, no +25:00.
+  if (!parseIsoDateTime(`${date}${hm ? `T${hm}:${ss ?? '00'}${offset}` : ''}`)) {
+    throw new HttpError(400, 'BadRequest', `'${field}' is not a valid date or time: '${value.slice(0, 60)}'`);
+  }
   if (allDay || !hm) return date!;
   const local = `${date}T${hm}:${ss ?? '00'}`;
   if (!zone) return local;
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const instant = Date.parse(`${local}${offset}`);
   if (Number.isNaN(instant)) throw new HttpError(400, 'BadRequest', `'${field}' is not a valid time: '${value.slice(0, 60)}'`);
   return utcToZonedWallClock(new Date(instant).toISOString().replace(/\.\d{3}Z$/, 'Z'), timeZone);
@@ -190,7 +196,11 @@ export function toEventInput(item: CalendarItemInput, previous: StoredEvent | nu
   if (item.Importance !== undefined) out.importance = item.Importance;
   if (item.Reminder !== undefined) out.reminderMinutes = item.Reminder;
   if (item.Categories !== undefined) out.categories = item.Categories;
-  if (item.Recurrence !== undefined) out.rrule = item.Recurrence ? item.Recurrence.replace(/^RRULE:/i, '') : null;
+  if (item.Recurrence !== undefined) {
+    out.rrule = item.Recurrence ? item.Recurrence.trim().replace(/^RRULE:/i, '') : null;
+    // Checked now: a rule nobody can expand must not reach the calendar (PimParseError -> 400).
+    if (out.rrule) parseRRule(out.rrule);
+  }
   if (item.RequiredAttendees !== undefined || item.OptionalAttendees !== undefined) {
     const keep = previous?.attendees ?? [];
     const required = item.RequiredAttendees !== undefined ? attendeesFrom(item.RequiredAttendees, 'required', 'RequiredAttendees') : keep.filter((a) => a.role !== 'optional');

@@ -1,6 +1,7 @@
 import type { Account } from '../../../../shared/types';
 import type { Core } from '../../core';
 import { ODataQueryError } from '../../odata';
+import { PimParseError } from '../../pim/errors';
 import { HttpError, type ApiRequest, type ApiResponse, type Router } from '../http';
 
 // One description per connector operation drives three things: the route, the checking of its
@@ -131,9 +132,11 @@ function readParam(p: ParamSpec, raw: string | undefined): ParamValue | undefine
   }
 }
 
-/** OData mistakes are the client's: 400 with the parser's code and a message saying what and where. */
+/** OData and calendar-data mistakes are the client's: 400 with a message saying what and where. */
 function mapErrors(err: unknown): never {
   if (err instanceof ODataQueryError) throw new HttpError(400, err.code, err.message);
+  // Dates, zones and recurrence rules a client sent that the calendar layer cannot read.
+  if (err instanceof PimParseError) throw new HttpError(400, 'BadRequest', err.message);
   throw err;
 }
 
