@@ -233,3 +233,33 @@ describe('a server that pages sync-collection answers', () => {
     }
   });
 });
+
+describe('a discovery that comes back empty', () => {
+  it('keeps calendars the server still has, and drops one only when the server confirms it is gone', async () => {
+    const proxy = await startDavProxy({ target: servers.dav.url });
+    try {
+      const accountId = addAccount(proxy.url);
+      await core.sync.syncNow(accountId);
+      const [calendar] = core.store.pim.calendars(accountId);
+      const before = core.store.pim.eventsInCalendar(calendar!.id).length;
+      expect(before).toBeGreaterThan(0);
+
+      proxy.hideCollections = true;
+      await core.sync.syncNow(accountId);
+      expect(core.store.pim.calendars(accountId).map((c) => c.id)).toEqual([calendar!.id]);
+      expect(core.store.pim.eventsInCalendar(calendar!.id)).toHaveLength(before);
+
+      // Really gone: a second calendar deleted on the server disappears locally.
+      const extraUrl = new URL(`${encodeURIComponent(bob.email)}/extra/`, servers.dav.url).href;
+      expect((await server('MKCALENDAR', extraUrl)).status).toBe(201);
+      proxy.hideCollections = false;
+      await core.sync.syncNow(accountId);
+      expect(core.store.pim.calendars(accountId)).toHaveLength(2);
+      expect((await server('DELETE', extraUrl)).status).toBe(200);
+      await core.sync.syncNow(accountId);
+      expect(core.store.pim.calendars(accountId).map((c) => c.id)).toEqual([calendar!.id]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

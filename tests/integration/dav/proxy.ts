@@ -11,6 +11,8 @@ export interface DavProxy {
   syncCollectionRequests: number;
   /** sync-collection answers cut short with a 507 (syncPageSize). */
   truncatedPages: number;
+  /** While true, a home's Depth 1 listing shows no collections (a server hiccup); they still answer directly. */
+  hideCollections: boolean;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export async function startDavProxy(options: {
   syncPageSize?: number;
 }): Promise<DavProxy> {
   const target = new URL(options.target);
-  const state = { syncCollectionRequests: 0, truncatedPages: 0 };
+  const state = { syncCollectionRequests: 0, truncatedPages: 0, hideCollections: false };
   /** Members not yet handed out, by the token the client will ask with, and the real token to end with. */
   const rest = new Map<string, { members: string[]; finalToken: string }>();
   const handler: http.RequestListener = (req, res) => {
@@ -65,6 +67,12 @@ export async function startDavProxy(options: {
               const members = text.match(/<response>[\s\S]*?<\/response>/g) ?? [];
               payload = Buffer.from(syncPage(members, options.syncPageSize, req.url ?? '/', finalToken, rest, state), 'utf8');
             }
+            const isHomeListing = req.method === 'PROPFIND' && req.headers['depth'] === '1' && /^\/[^/]+\/$/.test(req.url ?? '');
+            if (state.hideCollections && isHomeListing && up.statusCode === 207) {
+              const text = payload.toString('utf8');
+              const responses = text.match(/<response>[\s\S]*?<\/response>/g) ?? [];
+              payload = Buffer.from(responses.slice(1).reduce((t, r) => t.replace(r, ''), text), 'utf8');
+            }
             if (options.withoutSyncCollection && req.method === 'PROPFIND') {
               const text = payload
                 .toString('utf8')
@@ -93,6 +101,12 @@ export async function startDavProxy(options: {
     },
     get truncatedPages() {
       return state.truncatedPages;
+    },
+    get hideCollections() {
+      return state.hideCollections;
+    },
+    set hideCollections(v: boolean) {
+      state.hideCollections = v;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -166,6 +166,19 @@ export class DavClient {
     return textOf(r.props?.['getctag']) ?? textOf(r.props?.['syncToken']);
   }
 
+  /** False only when the server says the collection is gone (404/410) or no longer ours (403). */
+  async collectionExists(url: string): Promise<boolean> {
+    const res = await this.fetch(url, {
+      method: 'PROPFIND',
+      headers: { ...this.authHeaders, depth: '0', 'content-type': 'application/xml; charset=utf-8' },
+      body: '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>',
+    });
+    await res.arrayBuffer();
+    if (res.status === 404 || res.status === 410 || res.status === 403) return false;
+    if (!res.ok) throw httpFailure(`PROPFIND ${new URL(url).pathname}`, res.status, res.statusText);
+    return true;
+  }
+
   /** Every member's etag (the fallback where sync-collection is not offered). */
   async listEtags(url: string): Promise<Map<string, string | null>> {
     const res = await propfind({

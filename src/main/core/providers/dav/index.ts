@@ -101,7 +101,23 @@ class DavPart implements ProviderPart {
 
   // ------------------------------------------------------------------ sync
 
-  async sync(): Promise<SyncCounts> {
+  /**
+   * Sync and task application take turns: a sync that fetched an item before our own write landed
+   * would otherwise store the older version over it.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  sync(): Promise<SyncCounts> {
+    return this.exclusive(() => this.syncAll());
+  }
+
+  private async syncAll(): Promise<SyncCounts> {
     const counts: SyncCounts = {};
     if (this.caldav) counts.events = await this.syncKind(this.calendarAdapter());
     if (this.carddav) counts.contacts = await this.syncKind(this.contactAdapter());
@@ -121,12 +137,16 @@ class DavPart implements ProviderPart {
     const local = this.localCollections(adapter.kind);
     const byUrl = new Map(local.filter((c) => c.remoteId).map((c) => [canonicalHref(c.remoteId!), c]));
     const remoteUrls = new Set(remote.map((r) => r.url));
+    // A collection missing from discovery is dropped (with its items) only once the server confirms it
+    // is gone: a listing cut short by a server hiccup must not wipe a calendar.
+    const gone: LocalCollection[] = [];
+    for (const c of local) {
+      if (c.remoteId && !remoteUrls.has(canonicalHref(c.remoteId)) && !(await client.collectionExists(canonicalHref(c.remoteId)))) gone.push(c);
+    }
     store.transaction(() => {
-      for (const c of local) {
-        if (c.remoteId && !remoteUrls.has(canonicalHref(c.remoteId))) {
-          if (adapter.kind === 'calendar') store.pim.removeCalendar(c.id);
-          else store.pim.removeAddressBook(c.id);
-        }
+      for (const c of gone) {
+        if (adapter.kind === 'calendar') store.pim.removeCalendar(c.id);
+        else store.pim.removeAddressBook(c.id);
       }
       for (const r of remote) {
         const existing = byUrl.get(r.url);
@@ -352,7 +372,11 @@ class DavPart implements ProviderPart {
 
   // ------------------------------------------------------------------ tasks
 
-  async applyTask(task: StoredTask): Promise<void> {
+  applyTask(task: StoredTask): Promise<void> {
+    return this.exclusive(() => this.applyOne(task));
+  }
+
+  private async applyOne(task: StoredTask): Promise<void> {
     switch (task.kind) {
       case 'pim.putEvent':
         return this.putEvent(task, PutEventPayload.parse(task.payload).event);
