@@ -193,9 +193,10 @@ export class ImapMailPart implements ProviderPart {
       const lock = await c.getMailboxLock(path);
       try {
         const result = await c.messageMove(uidSet(located.map((l) => l.uid)), target, { uid: true });
+        if (!result) throw new RetryableError(`The server did not move the messages from ${path} to ${target}`);
         // COPYUID tells the new UIDs, so the next sync of the target knows these messages. Without
         // it the UID stays unknown and sync adopts the message by its Message-ID.
-        const uidMap = result ? result.uidMap : undefined;
+        const uidMap = result.uidMap;
         this.ctx.store.transaction(() => {
           for (const l of located) {
             const newUid = uidMap?.get(l.uid);
