@@ -85,6 +85,13 @@ describe('calendars', () => {
     expect((await call(h.base, 'DELETE', `${items}${calendar}/items/${item.Id}`)).status).toBe(404);
   });
 
+  it('reads Windows time zone names as Outlook clients send them', async () => {
+    const r = await call(h.base, 'POST', `${items}${calendar}/items`, { body: { Subject: 'Zoned', Start: '2026-07-01T09:00:00', End: '2026-07-01T10:00:00', TimeZone: 'W. Europe Standard Time' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ TimeZone: 'Europe/Berlin', Start: '2026-07-01T09:00:00+02:00' });
+    await call(h.base, 'DELETE', `${items}${calendar}/items/${(r.body as CalendarItem).Id}`);
+  });
+
   it('creates an event from an XML body and an all-day event', async () => {
     const r = await call(h.base, 'POST', `${items}${calendar}/items`, { xml: true, body: { Subject: 'Holiday', Start: '2026-04-01', End: '2026-04-02', IsAllDay: true } });
     expect(r.status).toBe(200);

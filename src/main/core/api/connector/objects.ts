@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CalendarEvent, ContactInput, EventInput, Importance, MessageDetail, Occurrence } from '../../../../shared/types';
 import { parseAddressList } from '../../mime';
 import { parseRRule } from '../../pim/rrule';
+import { windowsToIana } from '../../pim/windowszones';
 import { isKnownTimeZone, utcToZonedWallClock, zonedWallClockToUtc } from '../../pim/timezone';
 import type { StoredContact, StoredEvent } from '../../store';
 import { parseIsoDateTime } from '../../odata/literals';
@@ -185,8 +186,12 @@ function attendeesFrom(value: string | undefined, role: 'required' | 'optional',
 
 /** Maps a CalendarItem (full for POST, partial for PATCH) onto the event model. */
 export function toEventInput(item: CalendarItemInput, previous: StoredEvent | null): Partial<EventInput> {
-  const timeZone = item.TimeZone ?? previous?.timeZone ?? machineTimeZone();
-  if (!isKnownTimeZone(timeZone)) throw new HttpError(400, 'BadRequest', `Unknown time zone '${timeZone}' (use an IANA name such as Europe/Paris)`);
+  const given = item.TimeZone?.trim();
+  // Outlook clients name zones the Windows way ("W. Europe Standard Time"); the cache keeps IANA names.
+  const timeZone = (given && (isKnownTimeZone(given) ? given : windowsToIana(given))) || (given ? null : (previous?.timeZone ?? machineTimeZone()));
+  if (!timeZone || !isKnownTimeZone(timeZone)) {
+    throw new HttpError(400, 'BadRequest', `Unknown time zone '${given}' (use an IANA name such as Europe/Paris, or a Windows zone name)`);
+  }
   const allDay = item.IsAllDay ?? previous?.allDay ?? false;
   const out: Partial<EventInput> = { timeZone, allDay };
   if (item.Subject !== undefined) out.summary = item.Subject;
