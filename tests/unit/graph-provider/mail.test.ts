@@ -157,4 +157,23 @@ describe('Graph provider: mail', () => {
     expect(emu.runDeferredSends(new Date(at + 1000))).toBe(1);
     expect(emu.getMessages(BOB, 'inbox').map((m) => m.subject)).toEqual(['Later']);
   });
+  it("files drafts in Outlook's Drafts (mail.saveDraft), replacing the previous version in place", async () => {
+    const { emu, core, accountId } = fx;
+    await core.sync.syncNow(accountId);
+    const first = core.mail.saveDraft({ accountId, to: [{ name: 'Bob', address: BOB }], subject: 'Draft v1', bodyText: 'first words' });
+    core.tasks.enqueue(accountId, 'mail.saveDraft', { id: first.id, replaces: null });
+    await core.tasks.run(accountId);
+    const filed = emu.getMessages(ALICE, 'drafts');
+    expect(filed.map((m) => m.subject)).toEqual(['Draft v1']);
+    const ref = core.store.mail.remoteRef(first.id)!;
+    const second = core.mail.saveDraft({ id: first.id, accountId, to: [{ name: 'Bob', address: BOB }], subject: 'Draft v2', bodyText: 'better words' });
+    core.tasks.enqueue(accountId, 'mail.saveDraft', { id: second.id, replaces: { remoteFolderId: ref.remoteFolderId, remoteId: ref.remoteId } });
+    await core.tasks.run(accountId);
+    const now = emu.getMessages(ALICE, 'drafts');
+    expect(now.map((m) => [m.subject, m.body.content])).toEqual([['Draft v2', 'better words']]);
+    // A sync keeps exactly one local copy of it.
+    await core.sync.syncNow(accountId);
+    expect(subjects(core, folderId(core, accountId, 'drafts'))).toEqual(['Draft v2']);
+    expect(core.store.tasks.recent(10).filter((t) => t.status === 'failed')).toEqual([]);
+  });
 });

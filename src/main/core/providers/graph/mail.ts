@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { EmailAddress, FolderRole } from '../../../../shared/types';
-import { htmlToText, parseMessage, type ParsedMessage } from '../../mime';
+import { generateMessageId, htmlToText, parseMessage, type ParsedMessage } from '../../mime';
 import type { NewAttachment, NewMessage, StoredOutboxEntry, StoredTask } from '../../store';
+import { SaveDraftPayload } from '../../tasks/draft-kinds';
 import { ExpungePayload, MovePayload, SetFlagsPayload } from '../../tasks/kinds';
 import { PimlicoError, errorMessage } from '../../util/errors';
 import type { ProviderPart } from '../compose';
 import { SendError, type ProviderContext, type SyncCounts } from '../types';
 import { GraphHttpError, SignInRequiredError, taskError, type BatchRequest, type GraphClient } from './http';
 
-const MAIL_KINDS = new Set(['mail.setFlags', 'mail.move', 'mail.expunge']);
+const MAIL_KINDS = new Set(['mail.setFlags', 'mail.move', 'mail.expunge', 'mail.saveDraft']);
 
 /** Only what the cache keeps ($select): Graph then sends far less per message. */
 const MESSAGE_SELECT = [
@@ -372,6 +373,8 @@ export class GraphMailPart implements ProviderPart {
           return await this.move(MovePayload.parse(task.payload));
         case 'mail.expunge':
           return await this.expunge(ExpungePayload.parse(task.payload));
+        case 'mail.saveDraft':
+          return await this.saveDraft(SaveDraftPayload.parse(task.payload));
         default:
           throw new PimlicoError('Internal', `The Graph mail part does not handle ${task.kind}`);
       }
@@ -442,6 +445,44 @@ export class GraphMailPart implements ProviderPart {
       item.remoteId ? [{ id: String(i + 1), method: 'POST', url: `/me/messages/${enc(item.remoteId)}/permanentDelete`, body: {}, localId: item.id }] : [],
     );
     await this.each(reqs, () => undefined);
+  }
+
+  /**
+   * Files a locally saved draft in Outlook's Drafts: the version it replaces is updated in place
+   * (same Graph id), a new one is created. A retry after a lost answer finds the draft by its
+   * Internet Message-ID instead of creating a second one.
+   */
+  private async saveDraft(p: SaveDraftPayload): Promise<void> {
+    const store = this.ctx.store;
+    const draft = store.mail.detail(p.id);
+    const drafts = store.mail.folderByRole(this.accountId, 'drafts');
+    if (!draft || !drafts?.remoteId) return; // sent or discarded since, or no Drafts folder yet
+    const ref = store.mail.remoteRef(draft.id);
+    if (ref?.remoteFolderId === drafts.id && ref.remoteId) return;
+    const messageId = draft.messageIdHeader ?? generateMessageId(this.ctx.account.email || 'draft@localhost');
+    if (!draft.messageIdHeader) store.db.prepare('UPDATE messages SET message_id_header = ? WHERE id = ?').run(messageId, draft.id);
+    const body = {
+      subject: draft.subject,
+      body: draft.bodyHtml !== null ? { contentType: 'html', content: draft.bodyHtml } : { contentType: 'text', content: draft.bodyText },
+      toRecipients: recipients(draft.to),
+      ccRecipients: recipients(draft.cc),
+      bccRecipients: recipients(draft.bcc),
+      importance: draft.importance,
+    };
+    let remoteId: string | null = null;
+    if (p.replaces?.remoteId) {
+      try {
+        remoteId = (await this.client.patch<{ id: string }>(`/me/messages/${enc(p.replaces.remoteId)}`, body)).id;
+      } catch (err) {
+        if (!(err instanceof GraphHttpError && err.status === 404)) throw err;
+      }
+    }
+    if (!remoteId) {
+      const filter = encodeURIComponent(`internetMessageId eq '${messageId.replace(/'/g, "''")}'`);
+      const found = await this.client.get<{ value: { id: string }[] }>(`/me/mailFolders/${enc(drafts.remoteId)}/messages?$filter=${filter}&$select=id`);
+      remoteId = found.value[0]?.id ?? (await this.client.post<{ id: string }>(`/me/mailFolders/${enc(drafts.remoteId)}/messages`, { ...body, internetMessageId: messageId })).id;
+    }
+    if (store.mail.exists(draft.id)) store.mail.setRemoteLocation(draft.id, drafts.id, remoteId);
   }
 
   // ------------------------------------------------------------------ attachments
