@@ -39,6 +39,8 @@ export function notificationsRoutes(router: Router, core: Core): void {
       return { status: 200, body: { value, ...tray() } };
     })
     .add('GET', '/tray', () => ({ status: 200, body: tray() }))
+    .add('GET', '/notifications/settings', async () => ({ status: 200, body: await core.handle('notifications.getSettings', {}) }))
+    .add('PATCH', '/notifications/settings', async (req) => ({ status: 200, body: await core.handle('notifications.setSettings', req.body ?? {}) }))
     .add('POST', '/notifications/pause', async (req) => {
       const minutes = (req.body as { minutes?: unknown } | undefined)?.minutes ?? 60;
       return { status: 200, body: await core.handle('notifications.pause', { minutes: typeof minutes === 'string' ? Number(minutes) : minutes }) };

@@ -1,0 +1,133 @@
+// The notification display in a real browser: headless mode (the built app as a process) pushes the
+// core's 'notification' events over its WebSocket, and the page shows them through the Web
+// Notification API (permission granted); a click opens the message or the event.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { resetMailUser } from '../../servers';
+import { launchChromium } from '../../support/chromium';
+import { startHeadless, type HeadlessApp } from '../../support/headless';
+import { imapAccountInput, user } from '../imap/support';
+
+const servers = inject('servers');
+const alice = user(servers, 'alice');
+const bob = user(servers, 'bob');
+
+let app: HeadlessApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+interface Shown {
+  title: string;
+  body: string;
+  tag: string;
+}
+
+async function json<T>(res: Response): Promise<T> {
+  expect(res.ok, `${res.status} ${res.url}`).toBe(true);
+  return (await res.json()) as T;
+}
+
+// Browser-side code is passed as text: this file is type-checked for Node, without the DOM library.
+
+/** Records every Notification the page creates, through a subclass of the real one (so it is still shown). */
+const RECORD_NOTIFICATIONS = `
+  const Real = window.Notification;
+  const seen = [];
+  window.__pimlicoShown = seen;
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      super(title, options);
+      seen.push({ title, body: (options && options.body) || '', tag: (options && options.tag) || '', n: this });
+    }
+  };
+`;
+
+/** Notifications the page created so far. */
+const shown = () => page.evaluate<Shown[]>('window.__pimlicoShown.map(({ title, body, tag }) => ({ title, body, tag }))');
+
+async function waitForShown(predicate: (n: Shown) => boolean, trigger: () => Promise<void>): Promise<Shown> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const hit = (await shown()).find(predicate);
+    if (hit) return hit;
+    if (Date.now() > until) throw new Error(`no such notification; shown: ${JSON.stringify(await shown())}`);
+    await trigger();
+    await page.waitForTimeout(300);
+  }
+}
+
+/** Clicks a shown notification the way the OS would: a 'click' event on that Notification object. */
+async function click(tag: string): Promise<void> {
+  await page.evaluate(`window.__pimlicoShown.find((x) => x.tag === ${JSON.stringify(tag)}).n.dispatchEvent(new Event('click'))`);
+}
+
+beforeAll(async () => {
+  await resetMailUser(alice.email, servers);
+  app = await startHeadless();
+  browser = await launchChromium();
+  context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin: new URL(app.url).origin });
+  await context.addInitScript({ content: RECORD_NOTIFICATIONS });
+  page = await context.newPage();
+  await page.goto(`${app.url}#token=${app.token}`);
+  await page.getByRole('button', { name: 'Automation' }).waitFor();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('notifications in the browser (headless mode)', () => {
+  it('shows an upcoming event as a Web Notification and opens the calendar on click', async () => {
+    expect(await page.evaluate<string>('Notification.permission')).toBe('granted');
+    const tables = await json<{ value: { Name: string }[] }>(await app.api('/datasets/calendars/tables'));
+    const start = new Date(Date.now() + 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const end = new Date(Date.now() + 40 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = await app.api(`/datasets/calendars/tables/${encodeURIComponent(tables.value[0]!.Name)}/items`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Subject: 'Design review', Start: start, End: end, TimeZone: 'UTC', Location: 'Room 2' }),
+    });
+    expect(created.status).toBeLessThan(300);
+    const accounts = await json<{ id: string; kind: string }[]>(await app.api('/accounts'));
+    const local = accounts.find((a) => a.kind === 'local')!;
+    const n = await waitForShown(
+      (x) => x.title === 'Design review',
+      async () => void (await app.api(`/accounts/${local.id}/sync`, { method: 'POST' })),
+    );
+    expect(n.body).toContain('Room 2');
+    await click(n.tag);
+    await expect.poll(() => page.getByRole('button', { name: 'Calendar' }).getAttribute('aria-current')).toBe('page');
+    expect((await shown()).filter((x) => x.title === 'Design review')).toHaveLength(1);
+  });
+
+  it('shows new mail with sender, subject and preview, and opens the message on click; the ledger is in the UI', async () => {
+    const { id } = await json<{ id: string }>(
+      await app.api('/accounts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(imapAccountInput(servers, alice)) }),
+    );
+    await app.api(`/accounts/${id}/sync`, { method: 'POST' });
+    // Other mail may reach this shared test user meanwhile: keep each message its own notification.
+    await json(await app.api('/notifications/settings', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ groupThreshold: 1000 }) }));
+    const transport = nodemailer.createTransport({ host: servers.smtp.host, port: servers.smtp.port, secure: false, ignoreTLS: true, auth: { user: bob.email, pass: bob.password } });
+    await transport.sendMail({ from: `Bob <${bob.email}>`, to: alice.email, subject: 'Quarterly numbers', text: 'The spreadsheet is attached in spirit.' });
+    transport.close();
+    const n = await waitForShown(
+      (x) => x.body.startsWith('Quarterly numbers'),
+      async () => void (await app.api(`/accounts/${id}/sync`, { method: 'POST' })),
+    );
+    expect(n).toMatchObject({ title: 'Bob', body: 'Quarterly numbers\nThe spreadsheet is attached in spirit.' });
+    await click(n.tag);
+    await expect.poll(() => page.locator('.reading-pane').getAttribute('data-message-id')).toMatch(/^msg_/);
+    await expect.poll(() => page.locator('.reading-pane').textContent()).toContain('Quarterly numbers');
+
+    const tray = await json<{ unreadInboxCount: number }>(await app.api('/tray'));
+    expect(tray.unreadInboxCount).toBeGreaterThanOrEqual(0);
+    await page.getByRole('button', { name: 'Automation' }).click();
+    const ledger = page.getByRole('table', { name: 'Notification ledger' });
+    await expect.poll(() => ledger.textContent()).toContain('Quarterly numbers');
+    await expect.poll(() => ledger.textContent()).toContain('Design review');
+  });
+});
