@@ -71,7 +71,8 @@ class Shell {
     this.tray = this.createTray();
     nativeTheme.on('updated', () => this.windows().forEach((w) => w.setBackgroundColor(windowBackground(nativeTheme.shouldUseDarkColors))));
 
-    if (!process.argv.includes(HIDDEN_ARG)) this.showMain();
+    // Started at login: stay in the tray, unless there is no tray to come back from.
+    if (!process.argv.includes(HIDDEN_ARG) || !this.tray) this.showMain();
     const mailto = mailtoFromArgv(process.argv);
     if (mailto) this.openCompose(mailto);
 
@@ -165,6 +166,7 @@ class Shell {
         log.warn('could not change start at login', { error: errorMessage(err) });
       }
     }
+    nativeTheme.themeSource = this.settings.theme;
     if (this.settings.defaultMailApp && !before.defaultMailApp) registerMailtoHandler(app, process.execPath, app.getAppPath());
     const feed = updateFeedUrl(this.settings.updateFeedUrl);
     if (feed && !this.updater && app.isPackaged) {

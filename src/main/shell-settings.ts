@@ -11,6 +11,8 @@ export const ShellSettings = z.object({
   openAtLogin: z.boolean().catch(false),
   /** Ask the OS to make Pimlico the program for mailto: links. */
   defaultMailApp: z.boolean().catch(false),
+  /** Light, dark, or follow the system (the default); the renderer follows via prefers-color-scheme. */
+  theme: z.enum(['system', 'light', 'dark']).catch('system'),
   /** A generic electron-updater feed; updates are off without one. */
   updateFeedUrl: z.string().nullable().catch(null),
 });
@@ -20,6 +22,7 @@ export const SHELL_SETTING_KEYS = {
   closeToTray: 'shell.closeToTray',
   openAtLogin: 'shell.openAtLogin',
   defaultMailApp: 'shell.defaultMailApp',
+  theme: 'appearance.theme',
   updateFeedUrl: 'updates.feedUrl',
 } as const;
 
@@ -28,6 +31,7 @@ export function readShellSettings(all: Record<string, unknown>): ShellSettings {
     closeToTray: all[SHELL_SETTING_KEYS.closeToTray],
     openAtLogin: all[SHELL_SETTING_KEYS.openAtLogin],
     defaultMailApp: all[SHELL_SETTING_KEYS.defaultMailApp],
+    theme: all[SHELL_SETTING_KEYS.theme],
     updateFeedUrl: all[SHELL_SETTING_KEYS.updateFeedUrl] ?? null,
   });
 }

@@ -45,13 +45,17 @@ describe('update feed', () => {
 
 describe('shell settings', () => {
   it('reads the shell’s keys from the user settings, with safe defaults for anything odd', () => {
-    expect(readShellSettings({})).toEqual({ closeToTray: false, openAtLogin: false, defaultMailApp: false, updateFeedUrl: null });
-    expect(readShellSettings({ 'shell.closeToTray': true, 'shell.openAtLogin': 'yes', 'updates.feedUrl': 'https://u.example/' })).toEqual({
+    expect(readShellSettings({})).toEqual({ closeToTray: false, openAtLogin: false, defaultMailApp: false, theme: 'system', updateFeedUrl: null });
+    expect(
+      readShellSettings({ 'shell.closeToTray': true, 'shell.openAtLogin': 'yes', 'appearance.theme': 'dark', 'updates.feedUrl': 'https://u.example/' }),
+    ).toEqual({
       closeToTray: true,
       openAtLogin: false,
       defaultMailApp: false,
+      theme: 'dark',
       updateFeedUrl: 'https://u.example/',
     });
+    expect(readShellSettings({ 'appearance.theme': 'purple' }).theme).toBe('system');
   });
 });
 
