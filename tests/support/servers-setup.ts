@@ -25,7 +25,7 @@ function answers(host: string, port: number): Promise<boolean> {
 
 /**
  * Outside CI, a run reuses servers that another run on this machine already started instead of
- * restarting them under it (several developers' runs share one machine here).
+ * restarting them under it (several developers' runs share one machine here), and leaves them running.
  */
 async function runningServers(): Promise<TestServers | null> {
   if (process.env.CI) return null;
@@ -49,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const servers = reused ?? (await startTestServers());
   project.provide('servers', servers);
   return async () => {
-    if (!reused) await stopTestServers(servers);
+    // Outside CI other runs may be using them: leave them up (stop with tests/servers/stop.sh).
+    if (!reused && process.env.CI) await stopTestServers(servers);
   };
 }
