@@ -3,6 +3,7 @@ import { appCalls } from './app';
 import { automationCalls } from './automation';
 import { composeCalls } from './compose';
 import { connectionCalls } from './connection';
+import { invitationCalls } from './invitations';
 import { mailCalls } from './mail';
 import { pimCalls } from './pim';
 
@@ -10,7 +11,7 @@ export { call, type CallSpec } from './define';
 export { pushEvents, type PushEventName, type PushEventPayload } from './events';
 
 /** Every call the renderer can make. Each feature declares its calls in its own file. */
-export const calls = { ...appCalls, ...mailCalls, ...pimCalls, ...composeCalls, ...automationCalls, ...connectionCalls } as const;
+export const calls = { ...appCalls, ...mailCalls, ...pimCalls, ...composeCalls, ...automationCalls, ...connectionCalls, ...invitationCalls } as const;
 
 export type Calls = typeof calls;
 export type CallName = keyof Calls;

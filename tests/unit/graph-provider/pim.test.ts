@@ -125,13 +125,14 @@ describe('Graph provider: calendars and contacts', () => {
     const offsite = events.find((e) => e.summary === 'Offsite')!;
     expect(review.organizer?.address).toBe(BOB);
 
-    await fx.provider().respondToInvitation(review.id, 'accept', 'See you');
+    // Through the contract call the UI uses.
+    expect(await core.handle('events.respond', { id: review.id, response: 'accept', comment: 'See you' })).toEqual({ ok: true });
     const atOrganizer = emu.getEvents(BOB).find((e) => e.subject === 'Review')!;
     expect(atOrganizer.attendees.find((a) => a.emailAddress.address === ALICE)?.status.response).toBe('accepted');
     expect(emu.sentMail.some((m) => m.from === ALICE || JSON.stringify(m.message).includes('Accepted'))).toBe(true);
     expect(core.store.pim.event(review.id)?.attendees.find((a) => a.address === ALICE)?.status).toBe('accepted');
 
-    await fx.provider().respondToInvitation(offsite.id, 'decline');
+    await core.handle('events.respond', { id: offsite.id, response: 'decline' });
     expect(emu.getEvents(BOB).find((e) => e.subject === 'Offsite')!.attendees.find((a) => a.emailAddress.address === ALICE)?.status.response).toBe('declined');
     expect(core.store.pim.event(offsite.id)).toBeUndefined();
     await core.sync.syncNow(accountId);
