@@ -2,7 +2,7 @@
 // The Electron composition root: a thin shell around the core, which runs in a worker thread. The
 // shell owns windows, the app:// protocol, IPC with sender checks, tray, notifications, menus, the
 // keychain, updates and crash reporting; everything else is in ./core and runs the same headless.
-import { app, type BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, screen, session, shell, type WebContents } from 'electron';
+import { app, type BrowserWindow, crashReporter, ipcMain, Menu, nativeImage, nativeTheme, Notification, screen, session, shell, type WebContents } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import createCoreWorker from './core-worker?nodeWorker';
@@ -27,6 +27,8 @@ import { loadWindowState, trackWindowState } from './window-state';
 import type { PushEventPayload } from '../shared/contract';
 
 registerAppScheme();
+// Native crashes leave a minidump in the app's crashDumps folder; nothing is uploaded anywhere.
+crashReporter.start({ uploadToServer: false });
 
 const here = dirname(fileURLToPath(import.meta.url));
 const preloadPath = join(here, '../preload/index.cjs');

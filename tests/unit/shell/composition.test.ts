@@ -33,6 +33,7 @@ interface Scenario {
   menu: string[];
   afterQuit: { quitCalls: number; call: { ok: boolean; error: { code: string } } };
   dialogs: unknown[];
+  crashReporter: unknown;
 }
 
 let outDir: string;
@@ -116,5 +117,9 @@ describe('the built Electron main process', () => {
     expect(result.afterQuit.quitCalls).toBe(2);
     expect(result.afterQuit.call).toMatchObject({ ok: false, error: { code: 'Internal' } });
     expect(result.dialogs).toEqual([]);
+  });
+
+  it('keeps native crash dumps locally and uploads nothing', () => {
+    expect(result.crashReporter).toEqual({ uploadToServer: false });
   });
 });
