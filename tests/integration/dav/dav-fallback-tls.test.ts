@@ -263,3 +263,27 @@ describe('a discovery that comes back empty', () => {
     }
   });
 });
+
+describe('a server that answers PUT without an ETag', () => {
+  it('reads the stored version back, so the next edit is guarded by the right etag', async () => {
+    const proxy = await startDavProxy({ target: servers.dav.url, withoutPutEtag: true });
+    try {
+      const accountId = addAccount(proxy.url);
+      await core.sync.syncNow(accountId);
+      const [calendar] = core.store.pim.calendars(accountId);
+      const { event } = core.calendar.create(calendar!.id, { summary: 'No etag', start: '2026-08-01T09:00:00', end: '2026-08-01T10:00:00', timeZone: 'Asia/Tokyo' });
+      await core.tasks.run(accountId);
+      const stored = core.store.pim.event(event.id)!;
+      const href = new URL(new URL(stored.remoteId!).pathname, servers.dav.url).href;
+      const onServer = await server('GET', href);
+      expect(onServer.text).toContain('SUMMARY:No etag');
+      expect(stored.etag).toBe(onServer.etag);
+      const edit = core.calendar.update(event.id, { summary: 'No etag (edited)' });
+      await core.tasks.run(accountId);
+      expect(core.store.tasks.get(edit.task.id)?.status).toBe('done');
+      expect((await server('GET', href)).text).toContain('SUMMARY:No etag (edited)');
+    } finally {
+      await proxy.close();
+    }
+  });
+});

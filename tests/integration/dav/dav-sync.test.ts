@@ -525,3 +525,18 @@ describe('CalDAV/CardDAV sync against Radicale', () => {
     expect(core.store.pim.event(event!.id)?.etag).toBe(back.etag);
   });
 });
+
+describe('undo of an edit', () => {
+  it('puts the previous version back on the server without a false conflict', async () => {
+    const [event] = core.store.pim.eventsByUid(calendar.id, 'after-reset@other');
+    const edit = core.calendar.update(event!.id, { summary: 'Renamed by mistake' });
+    await core.tasks.run(accountId);
+    expect((await server('GET', event!.remoteId!)).text).toContain('SUMMARY:Renamed by mistake');
+    const undo = core.tasks.undo(edit.task.id);
+    await core.tasks.run(accountId);
+    expect(core.store.tasks.get(undo.id)?.status).toBe('done');
+    const back = await server('GET', event!.remoteId!);
+    expect(back.text).toContain('SUMMARY:After reset');
+    expect(core.store.pim.event(event!.id)).toMatchObject({ summary: 'After reset', etag: back.etag });
+  });
+});

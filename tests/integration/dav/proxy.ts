@@ -27,6 +27,8 @@ export async function startDavProxy(options: {
    * collection and a token that asks for the rest (here: the request's own token, remembered).
    */
   syncPageSize?: number;
+  /** Leave the ETag out of PUT answers, as servers that rewrite what they store do. */
+  withoutPutEtag?: boolean;
 }): Promise<DavProxy> {
   const target = new URL(options.target);
   const state = { syncCollectionRequests: 0, truncatedPages: 0, hideCollections: false };
@@ -80,6 +82,7 @@ export async function startDavProxy(options: {
                 .replace(/<sync-token>[^<]*<\/sync-token>/g, '');
               payload = Buffer.from(text, 'utf8');
             }
+            if (options.withoutPutEtag && req.method === 'PUT') delete responseHeaders['etag'];
             delete responseHeaders['content-length'];
             delete responseHeaders['transfer-encoding'];
             res.writeHead(up.statusCode ?? 502, { ...responseHeaders, 'content-length': String(payload.length) });
