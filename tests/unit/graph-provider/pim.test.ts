@@ -99,9 +99,15 @@ describe('Graph provider: calendars and contacts', () => {
     await core.sync.syncNow(accountId);
     expect(core.store.pim.eventsInCalendar(calendarId()).map((e) => e.summary)).toEqual(['Planning (moved)']);
 
-    core.calendar.delete(event.id);
+    const deleted = core.calendar.delete(event.id);
     await core.tasks.run(accountId);
     expect(emu.getEvents(ALICE).filter((e) => e.subject.startsWith('Planning'))).toEqual([]);
+    // Undo (z) puts it back on the server.
+    core.tasks.undo(deleted.id);
+    await core.tasks.run(accountId);
+    expect(emu.getEvents(ALICE).map((e) => e.subject)).toEqual(['Planning (moved)']);
+    await core.sync.syncNow(accountId);
+    expect(core.store.pim.eventsInCalendar(calendarId()).map((e) => e.summary)).toEqual(['Planning (moved)']);
     expect(core.store.tasks.recent(20).filter((t) => t.status === 'failed')).toEqual([]);
   });
 
@@ -183,5 +189,36 @@ describe('Graph provider: calendars and contacts', () => {
     await core.sync.syncNow(accountId);
     expect(core.contacts.list({ addressBookId: books[0]!.id, limit: 10 })).toEqual([]);
     expect(core.store.tasks.recent(20).filter((t) => t.status === 'failed')).toEqual([]);
+  });
+  it('maps exceptions and cancelled occurrences of a series made in Outlook', async () => {
+    const { emu, core, accountId } = fx;
+    const series = emu.seedEvent(ALICE, {
+      subject: 'Daily check-in',
+      start: { dateTime: `${day(1)}T08:00:00`, timeZone: 'Europe/Paris' },
+      end: { dateTime: `${day(1)}T08:15:00`, timeZone: 'Europe/Paris' },
+      recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: day(1), numberOfOccurrences: 5 } },
+    });
+    await core.sync.syncNow(accountId);
+    const range = () => core.calendar.range(Date.now(), Date.now() + 10 * DAY).filter((o) => o.event.uid === series.iCalUId);
+    expect(range()).toHaveLength(5);
+
+    // In Outlook: the third occurrence gets a new title and time, the fourth is cancelled.
+    const res = await fetch(`${emu.baseUrl}/me/events/${series.id}/instances?startDateTime=${day(0)}T00:00:00Z&endDateTime=${day(8)}T00:00:00Z`, {
+      headers: { Authorization: 'Bearer token-alice', Prefer: 'IdType="ImmutableId"' },
+    });
+    const instances = ((await res.json()) as { value: { id: string }[] }).value;
+    expect(instances).toHaveLength(5);
+    emu.updateEvent(ALICE, instances[2]!.id, { subject: 'Check-in (moved)', start: { dateTime: `${day(3)}T09:00:00`, timeZone: 'Europe/Paris' }, end: { dateTime: `${day(3)}T09:30:00`, timeZone: 'Europe/Paris' } });
+    emu.deleteEvent(ALICE, instances[3]!.id);
+    await core.sync.syncNow(accountId);
+
+    const after = range();
+    expect(after).toHaveLength(4);
+    const moved = after.find((o) => o.event.summary === 'Check-in (moved)')!;
+    expect(moved.event.start).toBe(`${day(3)}T09:00:00`);
+    expect(moved.recurrenceId).toBe(`${day(3)}T08:00:00`);
+    const master = core.store.pim.eventsInCalendar(calendarId()).find((e) => e.rrule)!;
+    expect(master.exdates).toEqual([`${day(4)}T08:00:00`]);
+    expect(after.map((o) => new Date(o.startUtc).toISOString().slice(0, 10))).not.toContain(day(4));
   });
 });

@@ -1,7 +1,7 @@
 import type { CalendarEvent } from '../../../../shared/types';
-import { withUtcBounds } from '../../calendar/service';
+import { eventToData, withUtcBounds } from '../../calendar/service';
 import { htmlToText } from '../../mime';
-import { utcToZonedWallClock } from '../../pim';
+import { expandOccurrences, utcToZonedWallClock } from '../../pim';
 import { isKnownTimeZone } from '../../pim/timezone';
 import { windowsToIana } from '../../pim/windowszones';
 import type { StoredEvent, StoredTask } from '../../store';
@@ -174,7 +174,6 @@ export class GraphCalendarPart implements ProviderPart {
       `/me/calendars/${enc(remoteId)}/calendarView/delta?startDateTime=${new Date(windowStart).toISOString()}&endDateTime=${new Date(windowEnd).toISOString()}`;
     const seen = new Set<string>();
     const masters = new Set<string>();
-    const exceptions: GraphEvent[] = [];
     let unknownRemoval = false;
     let changed = 0;
     let deltaLink: string | undefined;
@@ -196,7 +195,6 @@ export class GraphCalendarPart implements ProviderPart {
           seen.add(e.id);
           if (e.type === 'occurrence' || e.type === 'exception') {
             if (e.seriesMasterId) masters.add(e.seriesMasterId);
-            if (e.type === 'exception') exceptions.push(e);
             continue;
           }
           if (e.type === 'seriesMaster') masters.add(e.id);
@@ -208,33 +206,15 @@ export class GraphCalendarPart implements ProviderPart {
       if (next) this.client.checkLink(next);
     }
     if (deltaLink) this.client.checkLink(deltaLink);
-    // Series: the master carries the rule (calendarView lists only instances); exceptions hang off it.
+    // Series: the master carries the rule (calendarView lists only instances); exceptions and
+    // cancelled occurrences are read from the series' instances in the window.
     const localMasters = this.ctx.store.pim.eventsInCalendar(calendarId).filter((e) => e.rrule && e.remoteId && !e.recurrenceId);
     const check = new Set(masters);
     if (unknownRemoval || full) for (const m of localMasters) check.add(m.remoteId!);
-    const pending = this.pendingEventIds();
     for (const masterId of check) {
-      let master: GraphEvent | null;
-      try {
-        master = await this.client.get<GraphEvent>(`/me/events/${enc(masterId)}`, UTC_PREFER);
-      } catch (err) {
-        if (!(err instanceof GraphHttpError && err.status === 404)) throw err;
-        master = null;
-      }
-      this.ctx.store.transaction(() => {
-        if (!master) {
-          for (const row of this.ctx.store.pim.eventsByRemoteId(calendarId, masterId)) {
-            if (pending.has(row.id)) continue;
-            for (const sibling of this.ctx.store.pim.eventsByUid(calendarId, row.uid)) if (!pending.has(sibling.id)) this.ctx.store.pim.removeEvent(sibling.id);
-            changed++;
-          }
-          return;
-        }
-        seen.add(master.id);
-        if (this.ingest(calendarId, master, null, pending)) changed++;
-        for (const ex of exceptions.filter((x) => x.seriesMasterId === masterId)) if (this.ingest(calendarId, ex, master, pending)) changed++;
-      });
+      changed += await this.syncSeries(calendarId, masterId, windowStart, windowEnd, seen);
     }
+    const pending = this.pendingEventIds();
     this.ctx.store.transaction(() => {
       if (full) {
         // A full listing of the window: single events in it that the server did not list are gone.
@@ -249,6 +229,76 @@ export class GraphCalendarPart implements ProviderPart {
       this.ctx.store.pim.updateCalendar(calendarId, { syncToken: deltaLink ? JSON.stringify({ link: deltaLink, windowStart } satisfies SyncState) : null });
     });
     return changed;
+  }
+
+  /**
+   * One recurring series: the master (404: the series is gone), its exceptions, and as EXDATEs the
+   * occurrences of the rule in the window that Outlook no longer has (cancelled occurrences).
+   */
+  private async syncSeries(calendarId: string, masterId: string, windowStart: number, windowEnd: number, seen: Set<string>): Promise<number> {
+    const { store } = this.ctx;
+    let master: GraphEvent | null;
+    try {
+      master = await this.client.get<GraphEvent>(`/me/events/${enc(masterId)}`, UTC_PREFER);
+    } catch (err) {
+      if (!(err instanceof GraphHttpError && err.status === 404)) throw err;
+      master = null;
+    }
+    const range = `startDateTime=${new Date(windowStart).toISOString()}&endDateTime=${new Date(windowEnd).toISOString()}`;
+    const instances = master ? await this.client.all<GraphEvent>(`/me/events/${enc(masterId)}/instances?${range}`, UTC_PREFER) : [];
+    const pending = this.pendingEventIds();
+    return store.transaction(() => {
+      let changed = 0;
+      if (!master) {
+        for (const row of store.pim.eventsByRemoteId(calendarId, masterId)) {
+          for (const sibling of store.pim.eventsByUid(calendarId, row.uid)) {
+            if (pending.has(sibling.id)) continue;
+            store.pim.removeEvent(sibling.id);
+            changed++;
+          }
+        }
+        return changed;
+      }
+      seen.add(master.id);
+      const existing = store.pim.eventsByRemoteId(calendarId, master.id)[0];
+      if (existing && pending.has(existing.id)) return 0;
+      const row = this.toStored(calendarId, master, null, existing);
+      if (!row) return 0;
+      // Slots the rule gives but Outlook does not list any more were cancelled: EXDATEs. Only well
+      // inside the window (its edges depend on overlap rules); outside it the old EXDATEs stay.
+      const present = new Set<string>();
+      for (const inst of instances) {
+        const r = this.toStored(calendarId, inst, master, undefined)?.recurrenceId;
+        if (r) present.add(r);
+      }
+      const margin = DAY_MS;
+      const expected = expandOccurrences([eventToData({ ...row, exdates: [] })], new Date(windowStart + margin).toISOString(), new Date(windowEnd - margin).toISOString());
+      const cancelled = expected.map((o) => o.recurrenceId).filter((r): r is string => r !== null && !present.has(r));
+      const outside = (existing?.exdates ?? []).filter((x) => {
+        const t = Date.parse(x.length === 10 ? `${x}T00:00:00Z` : `${x}Z`);
+        return t < windowStart + margin || t > windowEnd - margin;
+      });
+      row.exdates = [...new Set([...outside, ...cancelled])].sort();
+      if (!existing || existing.etag !== row.etag || existing.exdates.join() !== row.exdates.join()) {
+        store.pim.upsertEvent(row);
+        changed++;
+      }
+      // Exceptions: stored as overrides of the series; ones that reverted to the rule go.
+      const exceptionIds = new Set<string>();
+      for (const inst of instances.filter((i) => i.type === 'exception')) {
+        exceptionIds.add(inst.id);
+        seen.add(inst.id);
+        if (this.ingest(calendarId, inst, master, pending)) changed++;
+      }
+      for (const old of store.pim.eventsByUid(calendarId, row.uid)) {
+        if (!old.recurrenceId || pending.has(old.id) || (old.remoteId && exceptionIds.has(old.remoteId))) continue;
+        const t = old.startUtc;
+        if (t < windowStart + margin || t > windowEnd - margin) continue;
+        store.pim.removeEvent(old.id);
+        changed++;
+      }
+      return changed;
+    });
   }
 
   private masterRemoteIdOf(calendarId: string, row: StoredEvent): string | null {
@@ -372,11 +422,18 @@ export class GraphCalendarPart implements ProviderPart {
       const occurrenceId = await this.occurrenceId(event);
       if (!occurrenceId) throw new PimlicoError('NotFound', `The occurrence of '${event.summary}' at ${event.recurrenceId} is not on the server`);
       saved = await this.client.patch<GraphEvent>(`/me/events/${enc(occurrenceId)}`, this.toGraph(event, false));
-    } else if (event.remoteId) {
-      saved = await this.client.patch<GraphEvent>(`/me/events/${enc(event.remoteId)}`, this.toGraph(event, !event.recurrenceId));
     } else {
+      let patched: GraphEvent | null = null;
+      if (event.remoteId) {
+        try {
+          patched = await this.client.patch<GraphEvent>(`/me/events/${enc(event.remoteId)}`, this.toGraph(event, !event.recurrenceId));
+        } catch (err) {
+          // Deleted on the server: an edit made before that is a conflict; a restore (undo of a delete, etag cleared) creates it again.
+          if (!(err instanceof GraphHttpError && err.status === 404) || event.etag !== null || event.recurrenceId) throw err;
+        }
+      }
       // transactionId makes a retried create (lost answer) return the same event instead of a second one.
-      saved = await this.client.post<GraphEvent>(`/me/calendars/${enc(calRemote)}/events`, { ...this.toGraph(event, true), transactionId: event.id });
+      saved = patched ?? (await this.client.post<GraphEvent>(`/me/calendars/${enc(calRemote)}/events`, { ...this.toGraph(event, true), transactionId: `${event.id}-${event.updatedAt}` }));
     }
     const current = this.ctx.store.pim.event(event.id);
     if (current) {

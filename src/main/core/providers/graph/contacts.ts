@@ -247,9 +247,16 @@ export class GraphContactsPart implements ProviderPart {
   private async putContact(contact: StoredContact): Promise<void> {
     const book = this.ctx.store.pim.addressBooks(this.accountId).find((b) => b.id === contact.addressBookId);
     if (!book?.remoteId) return;
-    const saved = contact.remoteId
-      ? await this.client.patch<GraphContact>(`/me/contacts/${enc(contact.remoteId)}`, this.toGraph(contact))
-      : await this.client.post<GraphContact>(`/me/contactFolders/${enc(book.remoteId)}/contacts`, this.toGraph(contact));
+    let saved: GraphContact | null = null;
+    if (contact.remoteId) {
+      try {
+        saved = await this.client.patch<GraphContact>(`/me/contacts/${enc(contact.remoteId)}`, this.toGraph(contact));
+      } catch (err) {
+        // Gone on the server: a restore (undo of a delete, etag cleared) creates it again; an edit is a conflict.
+        if (!(err instanceof GraphHttpError && err.status === 404) || contact.etag !== null) throw err;
+      }
+    }
+    saved ??= await this.client.post<GraphContact>(`/me/contactFolders/${enc(book.remoteId)}/contacts`, this.toGraph(contact));
     const current = this.ctx.store.pim.contact(contact.id);
     if (current) this.ctx.store.pim.upsertContact({ ...current, remoteId: saved.id, etag: saved.changeKey ?? null });
   }
