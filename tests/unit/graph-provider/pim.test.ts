@@ -222,3 +222,28 @@ describe('Graph provider: calendars and contacts', () => {
     expect(after.map((o) => new Date(o.startUtc).toISOString().slice(0, 10))).not.toContain(day(4));
   });
 });
+
+describe('Graph provider: the calendar window moves with time', () => {
+  it('starts a new calendarView delta once the window has fallen behind, keeping older events', async () => {
+    let offset = 0;
+    const fx = await graphFixture({ now: () => Date.now() + offset });
+    try {
+      const { emu, core, accountId } = fx;
+      emu.seedEvent(ALICE, { subject: 'Soon', start: { dateTime: `${day(2)}T10:00:00`, timeZone: 'UTC' }, end: { dateTime: `${day(2)}T11:00:00`, timeZone: 'UTC' } });
+      emu.seedEvent(ALICE, { subject: 'Next year', start: { dateTime: `${day(390)}T10:00:00`, timeZone: 'UTC' }, end: { dateTime: `${day(390)}T11:00:00`, timeZone: 'UTC' } });
+      await core.sync.syncNow(accountId);
+      const summaries = () => core.store.pim.eventsInCalendar(core.calendar.calendars(accountId)[0]!.id).map((e) => e.summary).sort();
+      expect(summaries()).toEqual(['Soon']);
+
+      offset = 40 * DAY;
+      emu.clearRequests();
+      await core.sync.syncNow(accountId);
+      const started = emu.requests.filter((r) => r.path.endsWith('/calendarView/delta') && 'startDateTime' in r.query);
+      expect(started).toHaveLength(1);
+      expect(Date.parse(started[0]!.query['startDateTime']!)).toBeGreaterThan(Date.now() + 9 * DAY);
+      expect(summaries()).toEqual(['Next year', 'Soon']);
+    } finally {
+      await fx.close();
+    }
+  });
+});

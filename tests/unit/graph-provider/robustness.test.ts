@@ -134,6 +134,22 @@ describe('Graph provider: throttling, expired delta tokens, sign-in failures', (
     const { signInGraphAccount } = await import('../../../src/main/core/providers/graph');
     await expect(signInGraphAccount(core, id, { mode: 'deviceCode', onCode: () => undefined })).rejects.toThrow(/client\) id is configured/);
   });
+  it('an interactive account never signed in (or whose MSAL cache has no entry) asks for sign-in', async () => {
+    fx = await graphFixture();
+    const { core } = fx;
+    const { id } = core.accounts.create({
+      kind: 'graph',
+      displayName: 'Work',
+      email: 'carol@contoso.test',
+      graphBaseUrl: fx.emu.baseUrl,
+      clientId: '11111111-2222-3333-4444-555555555555',
+      auth: { type: 'interactive' },
+    });
+    await expect(core.sync.syncNow(id)).rejects.toThrow(/Sign in to carol@contoso.test/);
+    expect(core.store.accounts.get(id)).toMatchObject({ status: 'needs-sign-in', lastError: expect.stringMatching(/Sign in to carol@contoso.test/) });
+    // No request went to Graph without a token.
+    expect(fx.emu.requests.filter((r) => r.mailbox === 'carol@contoso.test')).toEqual([]);
+  });
 });
 
 function tomorrow(hour: number): string {

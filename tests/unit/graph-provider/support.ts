@@ -16,11 +16,11 @@ export interface GraphFixture {
 }
 
 /** A real Core on a temp SQLite file with a 'graph' account against a fresh emulator. */
-export async function graphFixture(opts: { command?: string; latencyMs?: number } = {}): Promise<GraphFixture> {
+export async function graphFixture(opts: { command?: string; latencyMs?: number; now?: () => number } = {}): Promise<GraphFixture> {
   const emu = await startGraphEmulator({ latencyMs: opts.latencyMs ?? 0 });
   emu.addUser(ALICE, ALICE_TOKEN, { displayName: 'Alice' });
   emu.addUser(BOB, 'token-bob', { displayName: 'Bob' });
-  const core = createTestCore();
+  const core = createTestCore(opts.now ? { now: opts.now } : {});
   const { id } = core.accounts.create({
     kind: 'graph',
     displayName: 'Alice (Outlook)',
