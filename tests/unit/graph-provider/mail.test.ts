@@ -176,4 +176,19 @@ describe('Graph provider: mail', () => {
     expect(subjects(core, folderId(core, accountId, 'drafts'))).toEqual(['Draft v2']);
     expect(core.store.tasks.recent(10).filter((t) => t.status === 'failed')).toEqual([]);
   });
+  it('sends a reply through createReply, so Outlook threads it with the original', async () => {
+    const { emu, core, accountId } = fx;
+    const original = emu.seedMessage(ALICE, 'inbox', { subject: 'Question', from: `Bob <${BOB}>`, body: 'Can you?', internetMessageId: '<question-1@contoso.test>' });
+    await core.sync.syncNow(accountId);
+    const local = core.store.mail.list({ folderId: folderId(core, accountId, 'inbox'), offset: 0, limit: 10 }).items[0]!;
+    await core.mail.send({ accountId, to: [{ name: 'Bob', address: BOB }], subject: 'Re: Question', bodyText: 'Yes I can.', inReplyToMessageId: local.id });
+    await core.outbox.run(accountId);
+    expect(core.store.outbox.list()[0]?.status).toBe('sent');
+    const atBob = emu.getMessages(BOB, 'inbox');
+    expect(atBob.map((m) => m.subject)).toEqual(['Re: Question']);
+    expect(atBob[0]!.body.content).toContain('Yes I can.');
+    const sent = emu.getMessages(ALICE, 'sentitems')[0]!;
+    expect(sent.conversationId).toBe(original.conversationId);
+    expect(emu.getMessages(ALICE, 'drafts')).toEqual([]);
+  });
 });

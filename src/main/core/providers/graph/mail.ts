@@ -565,7 +565,7 @@ export class GraphMailPart implements ProviderPart {
     if (sendAt !== null && sendAt > this.ctx.now()) {
       body['singleValueExtendedProperties'] = [{ id: DEFERRED_SEND_PROPERTY, value: new Date(sendAt).toISOString() }];
     }
-    const draft = await this.client.post<{ id: string }>('/me/messages', body);
+    const draft = (await this.replyDraft(m, body)) ?? (await this.client.post<{ id: string }>('/me/messages', body));
     try {
       for (const a of large) await this.uploadLarge(draft.id, a.filename, a.contentType, a.content, a.inline, a.contentId);
     } catch (err) {
@@ -573,6 +573,35 @@ export class GraphMailPart implements ProviderPart {
       throw err;
     }
     return draft.id;
+  }
+
+  /**
+   * A reply to a message Outlook has: createReply gives a draft that Exchange threads with the
+   * original (In-Reply-To, References, conversation); our content then replaces its own. Null when
+   * the original is not on the server, and the reply goes as a new message.
+   */
+  private async replyDraft(m: ParsedMessage, body: Record<string, unknown>): Promise<{ id: string } | null> {
+    if (!m.inReplyTo) return null;
+    const original = this.ctx.store.mail.byMessageIdHeader(this.accountId, m.inReplyTo);
+    const rid = original ? this.ctx.store.mail.remoteRef(original.id)?.remoteId : null;
+    if (!rid) return null;
+    let draft: { id: string };
+    try {
+      draft = await this.client.post<{ id: string }>(`/me/messages/${enc(rid)}/createReply`, {});
+    } catch (err) {
+      if (err instanceof GraphHttpError && err.status === 404) return null;
+      throw err;
+    }
+    const { attachments, internetMessageId, ...content } = body as { attachments: unknown[]; internetMessageId?: string } & Record<string, unknown>;
+    void internetMessageId; // Exchange assigns the reply's Message-ID
+    try {
+      await this.client.patch(`/me/messages/${enc(draft.id)}`, content);
+      for (const a of attachments) await this.client.post(`/me/messages/${enc(draft.id)}/attachments`, a);
+    } catch (err) {
+      await this.client.delete(`/me/messages/${enc(draft.id)}`).catch(() => undefined);
+      throw err;
+    }
+    return draft;
   }
 
   /** An attachment over 3 MB: createUploadSession, then ordered chunks to the pre-authenticated URL. */
