@@ -169,6 +169,27 @@ describe('IMAP actions and server-side changes', () => {
     expect(bySubject('inbox', 'Flag me')).toBeUndefined();
   });
 
+  it('finds a message whose UID is unknown by its Message-ID', async () => {
+    const m = bySubject('inbox', 'Arrived elsewhere')!;
+    core.store.mail.setRemoteLocation(m.id, folderId(core, accountId, 'inbox'), null);
+    core.mail.setFlags([m.id], { flagged: true });
+    await core.tasks.run(accountId);
+    const there = await onServer('INBOX', 'Arrived elsewhere');
+    expect(there!.flags.has('\\Flagged')).toBe(true);
+    expect(core.store.mail.remoteRef(m.id)!.remoteId).toBe(String(there!.uid));
+    await sync();
+    expect(inboxItems().filter((x) => x.subject === 'Arrived elsewhere')).toHaveLength(1);
+  });
+
+  it('removes a folder deleted on the server, with its messages', async () => {
+    const projects = core.store.mail.folderByPath(accountId, 'Projects')!;
+    expect(core.mail.list({ folderId: projects.id, offset: 0, limit: 10 }).total).toBe(1);
+    await server.mailboxDelete('Projects');
+    await sync();
+    expect(core.store.mail.folderByPath(accountId, 'Projects')).toBeUndefined();
+    expect(core.store.db.prepare('SELECT count(*) FROM messages WHERE folder_id = ?').pluck().get(projects.id)).toBe(0);
+  });
+
   it('refetches a folder whose UIDVALIDITY changed, without duplicates', async () => {
     const before = inboxItems().map((m) => m.subject).sort();
     const inbox = core.store.mail.getFolder(folderId(core, accountId, 'inbox'))!;
