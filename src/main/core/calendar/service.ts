@@ -5,6 +5,29 @@ import type { Store, StoredEvent } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
+import { parseICalendar, type ParsedEvent } from '../pim';
+import { exportEvents, splitByUid } from './ics';
+import {
+  instantMs,
+  naiveMs,
+  rruleCount,
+  rruleEndingBefore,
+  shiftWallClock,
+  slotAtOrAfter,
+  slotEnd,
+  withCount,
+} from './occurrences';
+
+/** Which part of a series an edit or delete applies to. */
+export type OccurrenceScope = 'one' | 'following' | 'all';
+
+export interface ImportIcsResult {
+  created: number;
+  updated: number;
+  /** Problems the parser repaired or components it dropped, one line each. */
+  issues: string[];
+  eventIds: string[];
+}
 
 /** Far future for series without an end, so range queries include them. */
 const OPEN_END = 8_640_000_000_000_000;
@@ -134,7 +157,8 @@ export class CalendarService {
       accountId: cal.accountId,
       uid: `${newId('pimlico')}@pimlico`,
       recurrenceId: null,
-      organizer: null,
+      // With attendees the user is the organiser (iTIP needs one); the invitations go out with invitations.send.
+      organizer: data.attendees.length ? this.organizerFor(cal.accountId) : null,
       createdAt: now,
       updatedAt: now,
       remoteId: null,
@@ -146,11 +170,17 @@ export class CalendarService {
     return { event, task };
   }
 
+  private organizerFor(accountId: string): { name: string; address: string } | null {
+    const account = this.store.accounts.get(accountId);
+    return account?.email ? { name: account.displayName, address: account.email } : null;
+  }
+
   update(id: string, patch: Partial<EventInput>): { event: StoredEvent; task: TaskInfo } {
     const previous = this.get(id);
     this.writableCalendar(previous.calendarId);
     const merged = EventInput.parse({ ...previous, ...stripUndefined(patch) });
-    const event = withUtcBounds({ ...previous, ...merged, updatedAt: Math.max(this.now(), previous.updatedAt + 1) });
+    const organizer = previous.organizer ?? (merged.attendees.length ? this.organizerFor(previous.accountId) : null);
+    const event = withUtcBounds({ ...previous, ...merged, organizer, updatedAt: Math.max(this.now(), previous.updatedAt + 1) });
     const task = this.tasks.enqueue(previous.accountId, 'pim.putEvent', { event, previous });
     return { event, task };
   }
@@ -160,6 +190,246 @@ export class CalendarService {
     this.writableCalendar(event.calendarId);
     return this.tasks.enqueue(event.accountId, 'pim.deleteEvent', { event });
   }
+
+  /** The UTC instant of a wall-clock value in a zone (all-day dates at UTC midnight). */
+  instantOf(local: string, timeZone: string, allDay: boolean): number {
+    try {
+      return toUtcMs(local, timeZone, allDay);
+    } catch {
+      return Number.NaN;
+    }
+  }
+
+  /** Local display settings of a calendar (never sent to the server). */
+  setCalendar(id: string, patch: { visible?: boolean; color?: string }): void {
+    if (!this.store.pim.calendar(id)) throw notFound('Calendar', id);
+    this.store.pim.updateCalendar(id, stripUndefined(patch));
+    this.events.emit('store.changed', { entities: ['events'] });
+  }
+
+  /** Writes a whole row (invitations, imports); `previous` makes it an update. */
+  put(event: StoredEvent, previous: StoredEvent | null): TaskInfo {
+    this.writableCalendar(event.calendarId);
+    return this.tasks.enqueue(event.accountId, 'pim.putEvent', { event, previous });
+  }
+
+  /** The series master and its overridden instances. */
+  private seriesOf(id: string): { master: StoredEvent; exceptions: StoredEvent[] } {
+    const row = this.get(id);
+    const rows = this.store.pim.eventsByUid(row.calendarId, row.uid);
+    const master = rows.find((r) => !r.recurrenceId);
+    if (!master) throw new PimlicoError('Conflict', 'The series this occurrence belongs to is not in the calendar');
+    return { master, exceptions: rows.filter((r) => r.recurrenceId) };
+  }
+
+  private bump(previous: StoredEvent): number {
+    return Math.max(this.now(), previous.updatedAt + 1);
+  }
+
+  /**
+   * Changes one slot of a recurring event (`recurrenceId` is the slot's original wall-clock start), the slots
+   * from there on, or the whole series. One slot becomes a RECURRENCE-ID override (its own row, same UID);
+   * "this and following" ends the series with UNTIL and starts a new series at the slot.
+   */
+  updateOccurrence(id: string, recurrenceId: string, scope: OccurrenceScope, patch: Partial<EventInput>): { event: StoredEvent; task: TaskInfo } {
+    const row = this.get(id);
+    if (!row.rrule && !row.recurrenceId) return this.update(id, patch);
+    const { master, exceptions } = this.seriesOf(id);
+    this.writableCalendar(master.calendarId);
+    const clean = stripUndefined(patch);
+    const slotStart = exceptions.find((e) => e.recurrenceId === recurrenceId)?.start ?? recurrenceId;
+    const isFirst = naiveMs(recurrenceId) <= naiveMs(master.start);
+    if (scope === 'all' || (scope === 'following' && isFirst)) {
+      // Moving one slot of the series moves them all by the same wall-clock amount.
+      const next: Partial<EventInput> = { ...clean };
+      if (clean.start !== undefined || clean.end !== undefined) {
+        const slotEndLocal = exceptions.find((e) => e.recurrenceId === recurrenceId)?.end ?? slotEnd(master, recurrenceId);
+        const startDelta = clean.start !== undefined ? naiveMs(clean.start) - naiveMs(slotStart) : 0;
+        const endDelta = clean.end !== undefined ? naiveMs(clean.end) - naiveMs(slotEndLocal) : startDelta;
+        const allDay = clean.allDay ?? master.allDay;
+        const form = (v: string) => (allDay ? v.slice(0, 10) : v.length === 10 ? `${v}T00:00:00` : v);
+        next.start = form(shiftWallClock(master.start, startDelta));
+        next.end = form(shiftWallClock(master.end, endDelta));
+      }
+      return this.update(master.id, next);
+    }
+    if (scope === 'one') {
+      const existing = exceptions.find((e) => e.recurrenceId === recurrenceId);
+      if (existing) return this.update(existing.id, patch);
+      const now = this.now();
+      const base: StoredEvent = {
+        ...master,
+        id: newId('evt'),
+        recurrenceId,
+        start: recurrenceId,
+        end: slotEnd(master, recurrenceId),
+        rrule: null,
+        exdates: [],
+        remoteId: null,
+        etag: null,
+        ical: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const merged = EventInput.parse({ ...base, ...clean, rrule: null, exdates: [] });
+      const event = withUtcBounds({ ...base, ...merged, recurrenceId });
+      const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: null });
+      return { event, task };
+    }
+    // This and following: the old series stops before the slot, a new series (new UID) starts there.
+    const count = master.rrule ? rruleCount(master.rrule) : null;
+    let newRule = master.rrule;
+    if (count !== null && master.rrule) {
+      const before = expandOccurrences([eventToData(master)], new Date(master.startUtc).toISOString(), new Date(instantMs(recurrenceId, master.timeZone)).toISOString(), {
+        maxOccurrences: 100_000,
+        includeCancelled: true,
+      }).length;
+      newRule = withCount(master.rrule, Math.max(1, count - before));
+    }
+    const now = this.now();
+    const headRule = rruleEndingBefore(master.rrule ?? '', master, recurrenceId);
+    const head = withUtcBounds({ ...master, rrule: headRule, updatedAt: this.bump(master) });
+    this.tasks.enqueue(master.accountId, 'pim.putEvent', { event: head, previous: master });
+    for (const ex of exceptions) {
+      if (ex.recurrenceId && slotAtOrAfter(ex.recurrenceId, recurrenceId)) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
+    }
+    const tailBase: StoredEvent = {
+      ...master,
+      id: newId('evt'),
+      uid: `${newId('pimlico')}@pimlico`,
+      start: recurrenceId,
+      end: slotEnd(master, recurrenceId),
+      rrule: newRule,
+      exdates: master.exdates.filter((d) => slotAtOrAfter(d, recurrenceId)),
+      recurrenceId: null,
+      remoteId: null,
+      etag: null,
+      ical: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const merged = EventInput.parse({ ...tailBase, ...clean, rrule: clean.rrule === undefined ? newRule : clean.rrule });
+    const tail = withUtcBounds({ ...tailBase, ...merged });
+    const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event: tail, previous: null });
+    return { event: tail, task };
+  }
+
+  /** Deletes one slot (EXDATE on the master), the slots from there on (UNTIL), or the whole series. */
+  deleteOccurrence(id: string, recurrenceId: string, scope: OccurrenceScope): TaskInfo {
+    const row = this.get(id);
+    if (!row.rrule && !row.recurrenceId) return this.delete(id);
+    const { master, exceptions } = this.seriesOf(id);
+    this.writableCalendar(master.calendarId);
+    const isFirst = naiveMs(recurrenceId) <= naiveMs(master.start);
+    if (scope === 'all' || (scope === 'following' && isFirst)) {
+      const task = this.tasks.enqueue(master.accountId, 'pim.deleteEvent', { event: master });
+      for (const ex of exceptions) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
+      return task;
+    }
+    if (scope === 'one') {
+      const exdates = master.exdates.includes(recurrenceId) ? master.exdates : [...master.exdates, recurrenceId];
+      const event = withUtcBounds({ ...master, exdates, updatedAt: this.bump(master) });
+      const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: master });
+      const override = exceptions.find((e) => e.recurrenceId === recurrenceId);
+      if (override) this.tasks.enqueue(override.accountId, 'pim.deleteEvent', { event: override });
+      return task;
+    }
+    const event = withUtcBounds({ ...master, rrule: rruleEndingBefore(master.rrule ?? '', master, recurrenceId), updatedAt: this.bump(master) });
+    const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: master });
+    for (const ex of exceptions) {
+      if (ex.recurrenceId && slotAtOrAfter(ex.recurrenceId, recurrenceId)) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
+    }
+    return task;
+  }
+
+  /**
+   * Imports an .ics file into a calendar. Events whose UID is already there are replaced (same rows, so the
+   * server copy is updated, not duplicated); everything Pimlico does not model is kept in the stored text.
+   */
+  importIcs(calendarId: string, text: string): ImportIcsResult {
+    const cal = this.writableCalendar(calendarId);
+    const parsed = parseICalendar(text);
+    const issues = parsed.issues.map((i) => `${i.uid ?? '?'}: ${i.message}${i.dropped ? ' (skipped)' : ''}`);
+    const resources = splitByUid(parsed);
+    // Validate everything first, so a bad file changes nothing.
+    const planned: { event: StoredEvent; previous: StoredEvent | null }[] = [];
+    const now = this.now();
+    for (const res of resources) {
+      const existing = this.store.pim.eventsByUid(calendarId, res.uid);
+      const masterFirst = [...res.events].sort((a, b) => Number(a.data.recurrenceId !== null) - Number(b.data.recurrenceId !== null));
+      for (const ev of masterFirst) {
+        const previous = existing.find((e) => (e.recurrenceId ?? null) === (ev.data.recurrenceId ?? null)) ?? null;
+        try {
+          planned.push({ event: this.rowFromParsed(ev, res.text, { calendarId, accountId: cal.accountId, now }, previous), previous });
+        } catch (err) {
+          issues.push(`${ev.data.uid}: ${err instanceof Error ? err.message : String(err)} (skipped)`);
+        }
+      }
+    }
+    let created = 0;
+    let updated = 0;
+    this.store.transaction(() => {
+      for (const p of planned) {
+        this.tasks.enqueue(cal.accountId, 'pim.putEvent', p);
+        if (p.previous) updated++;
+        else created++;
+      }
+    });
+    return { created, updated, issues, eventIds: planned.map((p) => p.event.id) };
+  }
+
+  rowFromParsed(ev: ParsedEvent, ical: string | null, ctx: { calendarId: string; accountId: string; now: number }, previous: StoredEvent | null): StoredEvent {
+    const d = ev.data;
+    const ms = (iso: string | null) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : null);
+    return withUtcBounds({
+      id: previous?.id ?? newId('evt'),
+      calendarId: ctx.calendarId,
+      accountId: ctx.accountId,
+      uid: d.uid,
+      summary: d.summary,
+      description: d.description,
+      location: d.location,
+      start: d.start,
+      end: d.end,
+      timeZone: d.timeZone,
+      allDay: d.allDay,
+      rrule: d.rrule,
+      exdates: d.exdates,
+      recurrenceId: d.recurrenceId,
+      showAs: d.showAs,
+      importance: d.importance,
+      reminderMinutes: d.reminderMinutes,
+      organizer: d.organizer,
+      attendees: d.attendees.map(({ name, address, role, status }) => ({ name, address, role, status })),
+      categories: d.categories,
+      createdAt: previous?.createdAt ?? ms(d.created) ?? ctx.now,
+      updatedAt: Math.max(ctx.now, (previous?.updatedAt ?? 0) + 1),
+      remoteId: previous?.remoteId ?? null,
+      etag: previous?.etag ?? null,
+      // Keep the server's text while it has the event, so the next write patches it; else the imported text.
+      ical: previous?.remoteId ? previous.ical : ical,
+      status: d.status,
+    });
+  }
+
+  /** .ics text of a calendar, or of one event (a series with its overridden instances). */
+  exportIcs(target: { calendarId: string } | { eventId: string }): { filename: string; text: string } {
+    if ('eventId' in target) {
+      const row = this.get(target.eventId);
+      const rows = this.store.pim.eventsByUid(row.calendarId, row.uid);
+      rows.sort((a, b) => Number(a.recurrenceId !== null) - Number(b.recurrenceId !== null) || a.startUtc - b.startUtc);
+      return { filename: `${safeFilename(row.summary || 'event')}.ics`, text: exportEvents(rows) };
+    }
+    const cal = this.store.pim.calendar(target.calendarId);
+    if (!cal) throw notFound('Calendar', target.calendarId);
+    const rows = this.store.pim.eventsInCalendar(cal.id);
+    return { filename: `${safeFilename(cal.name || 'calendar')}.ics`, text: exportEvents(rows) };
+  }
+}
+
+export function safeFilename(name: string): string {
+  const printable = [...name].filter((ch) => ch.charCodeAt(0) >= 0x20).join('');
+  return printable.replace(/[\\/:*?"<>|]+/g, '_').slice(0, 100).trim() || 'export';
 }
 
 export function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,0 +1,98 @@
+// .ics import and export. A row keeps the iCalendar text it came from (`ical`), so export patches only what
+// Pimlico edits over that text: unknown properties, X- extensions, alarms and VTIMEZONEs travel unchanged.
+import { buildICalendar, parseICalendar, type EventData, type ParsedCalendar, type ParsedEvent } from '../pim';
+import type { StoredEvent } from '../store';
+import { eventToData } from './service';
+
+function sameSlot(a: { uid: string; recurrenceId: string | null }, b: { uid: string; recurrenceId: string | null }): boolean {
+  return a.uid === b.uid && (a.recurrenceId ?? null) === (b.recurrenceId ?? null);
+}
+
+/** What Pimlico stores of an event, laid over the original component's data (the rest is the original's). */
+export function mergeIntoOriginal(row: StoredEvent, base: EventData | null): EventData {
+  const fresh = eventToData(row);
+  if (!base) return fresh;
+  const rsvpOf = new Map(base.attendees.map((a) => [a.address.toLowerCase(), a.rsvp]));
+  const status = row.status === 'cancelled' ? 'cancelled' : row.status === 'tentative' ? 'tentative' : 'confirmed';
+  return {
+    ...base,
+    summary: row.summary,
+    description: row.description,
+    location: row.location,
+    start: row.start,
+    end: row.end,
+    timeZone: row.timeZone,
+    allDay: row.allDay,
+    rrule: row.rrule,
+    exdates: row.exdates,
+    recurrenceId: row.recurrenceId,
+    status,
+    showAs: row.showAs,
+    importance: row.importance,
+    reminderMinutes: row.reminderMinutes,
+    organizer: row.organizer,
+    attendees: row.attendees.map((a) => ({ ...a, rsvp: rsvpOf.get(a.address.toLowerCase()) ?? a.status === 'needs-action' })),
+    categories: row.categories,
+  };
+}
+
+/** One iCalendar text with every given row, each patched over its original component when there is one. */
+export function exportEvents(rows: StoredEvent[], opts: { method?: 'PUBLISH' | 'REQUEST' | 'REPLY' | 'CANCEL' } = {}): string {
+  const parsedByText = new Map<string, ParsedCalendar | null>();
+  const parse = (text: string): ParsedCalendar | null => {
+    if (!parsedByText.has(text)) {
+      try {
+        parsedByText.set(text, parseICalendar(text));
+      } catch {
+        parsedByText.set(text, null);
+      }
+    }
+    return parsedByText.get(text) ?? null;
+  };
+  const timezones = new Map<string, string>();
+  const calendarProperties: string[] = [];
+  const seenProps = new Set<string>();
+  const events: { data: EventData; original?: string }[] = [];
+  for (const row of rows) {
+    const parsed = row.ical ? parse(row.ical) : null;
+    const original: ParsedEvent | undefined = parsed?.events.find((e) => sameSlot(e.data, row));
+    if (parsed) {
+      for (const tz of parsed.timezones) timezones.set(/^TZID[^:]*:(.*)$/m.exec(tz)?.[1]?.trim() ?? tz, tz);
+      for (const p of parsed.calendarProperties) {
+        if (seenProps.has(p)) continue;
+        seenProps.add(p);
+        calendarProperties.push(p);
+      }
+    }
+    events.push(original ? { data: mergeIntoOriginal(row, original.data), original: original.component } : { data: eventToData(row) });
+  }
+  return buildICalendar(events, {
+    ...(opts.method ? { method: opts.method } : {}),
+    timezones: [...timezones.values()],
+    ...(calendarProperties.length ? { calendarProperties } : {}),
+  });
+}
+
+/** One resource per UID, as CalDAV stores them: the UID's components with the file's VTIMEZONEs and calendar properties. */
+export interface ImportedResource {
+  uid: string;
+  text: string;
+  events: ParsedEvent[];
+}
+
+export function splitByUid(parsed: ParsedCalendar): ImportedResource[] {
+  const byUid = new Map<string, ParsedEvent[]>();
+  for (const ev of parsed.events) {
+    const list = byUid.get(ev.data.uid) ?? [];
+    list.push(ev);
+    byUid.set(ev.data.uid, list);
+  }
+  return [...byUid].map(([uid, events]) => ({
+    uid,
+    events,
+    text: buildICalendar(
+      events.map((e) => ({ data: e.data, original: e.component })),
+      { timezones: parsed.timezones, calendarProperties: parsed.calendarProperties },
+    ),
+  }));
+}
