@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core/core';
-import { changedEvents, currentSeq, newEmails, startSeqTrigger, TriggerStateRepo, canonicalJson, type NewEmailQuery } from '../../../src/main/core/triggers';
+import { changedEvents, CHANGE_LOG_RETENTION_MS, currentSeq, pruneChangeLog, newEmails, startSeqTrigger, TriggerStateRepo, canonicalJson, type NewEmailQuery } from '../../../src/main/core/triggers';
 import { createTestCore } from '../../support/core';
 import { deliver } from './support';
 
@@ -76,5 +76,22 @@ describe('TriggerStateRepo', () => {
     expect(repo.prune(t0 + 31 * 86_400_000)).toBe(1);
     expect(repo.get(id, t0)).toBeUndefined();
     expect(core.store.db.prepare("SELECT id FROM trigger_state WHERE id = 'poller:mail'").get()).toBeDefined();
+  });
+});
+
+describe('pruneChangeLog', () => {
+  it('drops entries past the retention but never the newest, so sequence numbers keep growing', () => {
+    const db = core.store.db;
+    deliver(core, accountId, 'Inbox', { subject: 'a' });
+    deliver(core, accountId, 'Inbox', { subject: 'b' });
+    const before = currentSeq(db);
+    const future = Date.now() + CHANGE_LOG_RETENTION_MS + 60_000;
+    expect(pruneChangeLog(db, future)).toBeGreaterThan(0);
+    expect((db.prepare('SELECT count(*) AS n FROM change_log').get() as { n: number }).n).toBe(1);
+    const wm = { seq: currentSeq(db) };
+    expect(wm.seq).toBe(before);
+    deliver(core, accountId, 'Inbox', { subject: 'after prune' });
+    expect(currentSeq(db)).toBe(before + 1);
+    expect(newEmails(core.store, anyMail(), wm).items.map((m) => m.subject)).toEqual(['after prune']);
   });
 });

@@ -39,6 +39,15 @@ export function currentSeq(db: Db): number {
   return row?.seq ?? 0;
 }
 
+/** How long change-log entries are kept: far longer than any trigger state lives unused (30 days). */
+export const CHANGE_LOG_RETENTION_MS = 60 * 24 * 3600 * 1000;
+
+/** Drops change-log entries older than the retention; the newest entry always stays, so sequence numbers never restart. */
+export function pruneChangeLog(db: Db, now: number, retentionMs = CHANGE_LOG_RETENTION_MS): number {
+  ensureTriggerSchema(db);
+  return db.prepare('DELETE FROM change_log WHERE at < ? AND seq < (SELECT max(seq) FROM change_log)').run(now - retentionMs).changes;
+}
+
 /** The first call of a change-log trigger: everything already there is old. */
 export function startSeqTrigger(store: Store): SeqWatermark {
   ensureTriggerSchema(store.db);

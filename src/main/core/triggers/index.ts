@@ -3,6 +3,8 @@
 export {
   changedContacts,
   changedEvents,
+  CHANGE_LOG_RETENTION_MS,
+  pruneChangeLog,
   currentSeq,
   ensureTriggerSchema,
   MAX_BATCH,

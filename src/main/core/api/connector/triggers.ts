@@ -1,4 +1,4 @@
-import { canonicalJson, TriggerStateRepo } from '../../triggers';
+import { canonicalJson, pruneChangeLog, TriggerStateRepo } from '../../triggers';
 import { HttpError, type ApiResponse } from '../http';
 import type { OperationContext } from './operation';
 
@@ -38,6 +38,7 @@ export function poll<W, T>(ctx: OperationContext, def: PollDefinition<W, T>): Ap
   if (now - lastPrune > 3600_000) {
     lastPrune = now;
     states.prune(now);
+    pruneChangeLog(core.store.db, now);
   }
   const params = canonicalJson(def.params);
   const headers = (id: string) => ({ Location: location(ctx, id), 'Retry-After': String(RETRY_AFTER_SECONDS) });
