@@ -47,6 +47,22 @@ describe('connection test and certificate trust', () => {
     ]);
   });
 
+  it('tests CalDAV and CardDAV through the DAV part when the account has them', async () => {
+    const dav = { url: servers.dav.url, user: bob.email, password: bob.password };
+    const good = (await core.handle('accounts.testConnection', { account: { ...imapAccountInput(servers, bob), caldav: dav, carddav: dav } })) as Outcome;
+    expect(good.checks.map((c) => [c.service, c.ok])).toEqual([
+      ['imap', true],
+      ['smtp', true],
+      ['caldav', true],
+      ['carddav', true],
+    ]);
+    const bad = (await core.handle('accounts.testConnection', {
+      account: { ...imapAccountInput(servers, bob), caldav: { ...dav, password: 'wrong' } },
+    })) as Outcome;
+    expect(bad.ok).toBe(false);
+    expect(bad.checks.find((c) => c.service === 'caldav')).toMatchObject({ ok: false, failedStep: 'auth' });
+  });
+
   it('names the failing step: auth, tcp, dns', async () => {
     const badPassword = await test(imapAccountInput(servers, bob, { imap: { password: 'wrong' }, smtp: { password: 'wrong' } }));
     expect(badPassword.ok).toBe(false);
