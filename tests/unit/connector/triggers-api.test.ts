@@ -235,3 +235,32 @@ describe('GET /Events/OnUpcomingEvents', () => {
     expect((await call(h.base, 'GET', '/Events/OnUpcomingEvents?table=cal_nope')).status).toBe(404);
   });
 });
+
+describe('every trigger across a restart', () => {
+  it('answers 202 first, then after a restart 200 with what was made meanwhile, then 202', async () => {
+    clock = Date.UTC(2026, 10, 1, 8, 0, 0);
+    const at = (minutes: number) => new Date(clock + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+    const triggers: { route: string; make: () => Promise<void>; expect: string }[] = [
+      { route: '/Mail/OnNewEmail', make: async () => void deliver(h.core, accountId, 'Inbox', { subject: 'restart mail' }), expect: 'restart mail' },
+      { route: `/Events/OnUpcomingEvents?table=${calendar}`, make: async () => void (await call(h.base, 'POST', `/datasets/calendars/tables/${calendar}/items`, { body: { Subject: 'restart soon', Start: at(5), End: at(10), TimeZone: 'UTC' } })), expect: 'restart soon' },
+      { route: `/datasets/calendars/tables/${calendar}/onnewitems`, make: async () => void (await call(h.base, 'POST', `/datasets/calendars/tables/${calendar}/items`, { body: { Subject: 'restart new', Start: at(600), End: at(660), TimeZone: 'UTC' } })), expect: 'restart new' },
+      { route: `/datasets/calendars/tables/${calendar}/onupdateditems`, make: async () => void 0, expect: 'restart new' },
+      { route: `/datasets/contacts/tables/${book}/onnewitems`, make: async () => void (await call(h.base, 'POST', `/datasets/contacts/tables/${book}/items`, { body: { DisplayName: 'restart contact' } })), expect: 'restart contact' },
+      { route: `/datasets/contacts/tables/${book}/onupdateditems`, make: async () => void 0, expect: 'restart contact' },
+    ];
+    const locations: string[] = [];
+    for (const t of triggers) {
+      const r = await call(h.base, 'GET', t.route);
+      expectAccepted(r);
+      locations.push(next(r));
+    }
+    await restart();
+    for (const t of triggers) await t.make();
+    for (const [i, t] of triggers.entries()) {
+      const r = await call(h.base, 'GET', locations[i]!, { xml: i % 2 === 1 });
+      expect(r.status, t.route).toBe(200);
+      expect(r.text, t.route).toContain(t.expect);
+      expectAccepted(await call(h.base, 'GET', next(r)));
+    }
+  });
+});
