@@ -256,6 +256,19 @@ describe('calendars and contacts on CalDAV/CardDAV', () => {
     expect(((await call(base, 'GET', items)).body as { value: CalendarItem[] }).value).toEqual([]);
   });
 
+  it('OnUpcomingEvents reports an event on the server calendar that starts soon, once', async () => {
+    const first = await call(base, 'GET', `/Events/OnUpcomingEvents?table=${calendar}&lookAheadTimeInMinutes=30`);
+    expect(first.status).toBe(202);
+    const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = await call(base, 'POST', `/datasets/calendars/tables/${calendar}/items`, { body: { Subject: 'Starting soon', Start: at(10), End: at(40), TimeZone: 'UTC' } });
+    expect(created.status).toBe(200);
+    await settle();
+    const r = await call(base, 'GET', next(first), { xml: true });
+    expect(r.status).toBe(200);
+    expect((r.body as { value: { item: { Subject: string }[] } }).value.item.map((e) => e.Subject)).toEqual(['Starting soon']);
+    expect((await call(base, 'GET', next(r))).status).toBe(202);
+  });
+
   it('creates and updates contacts on the server', async () => {
     const onNew = await call(base, 'GET', `/datasets/contacts/tables/${book}/onnewitems`);
     expect(onNew.status).toBe(202);
