@@ -98,6 +98,20 @@ describe('IMAP actions and server-side changes', () => {
     expect(bySubject('trash', 'Trash me')).toBeUndefined();
   });
 
+  it('delete to Trash and delete for good, queued together offline, leave nothing on the server', async () => {
+    await appendOnServer(server, 'INBOX', { subject: 'Gone for good' });
+    await sync();
+    const m = bySubject('inbox', 'Gone for good')!;
+    core.mail.delete([m.id]); // to Trash, not yet applied remotely
+    core.mail.delete([m.id]); // from Trash: for good
+    expect(core.store.mail.exists(m.id)).toBe(false);
+    await sync();
+    expect(await onServer('INBOX', 'Gone for good')).toBeUndefined();
+    expect(await onServer('Trash', 'Gone for good')).toBeUndefined();
+    await sync();
+    expect(bySubject('trash', 'Gone for good')).toBeUndefined();
+  });
+
   it('replies with In-Reply-To and References, which land on the server copy in Sent', async () => {
     const original = core.mail.get(bySubject('inbox', 'Reply to me')!.id);
     await core.mail.send({

@@ -52,7 +52,9 @@ function readUntil(socket: net.Socket, done: (line: string) => boolean, what: st
 async function resolveHost(host: string): Promise<string> {
   if (isIp(host)) return host;
   try {
-    return (await lookup(host)).address;
+    // The system resolver can hang for many seconds offline; the user learns sooner that DNS is the problem.
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS / 2000} s`)), TIMEOUT_MS / 2).unref());
+    return (await Promise.race([lookup(host), timeout])).address;
   } catch (err) {
     throw new ConnectionStepError('dns', `Cannot resolve ${host}: ${errorMessage(err)}`);
   }
