@@ -191,4 +191,22 @@ describe('Graph provider: mail', () => {
     expect(sent.conversationId).toBe(original.conversationId);
     expect(emu.getMessages(ALICE, 'drafts')).toEqual([]);
   });
+  it('follows folders renamed or deleted in Outlook, keeping the messages of a renamed one', async () => {
+    const { emu, core, accountId } = fx;
+    const projects = emu.addMailFolder(ALICE, 'Projects');
+    const old = emu.addMailFolder(ALICE, 'Old stuff');
+    emu.seedMessage(ALICE, projects.id, { subject: 'Kept' });
+    emu.seedMessage(ALICE, old.id, { subject: 'Gone with the folder' });
+    await core.sync.syncNow(accountId);
+    const before = core.store.mail.listFolders(accountId).find((f) => f.path === 'Projects')!;
+    const headers = { Authorization: 'Bearer token-alice', 'Content-Type': 'application/json' };
+    expect((await fetch(`${emu.baseUrl}/me/mailFolders/${projects.id}`, { method: 'PATCH', headers, body: JSON.stringify({ displayName: 'Clients' }) })).status).toBe(200);
+    expect((await fetch(`${emu.baseUrl}/me/mailFolders/${old.id}`, { method: 'DELETE', headers })).status).toBe(204);
+    await core.sync.syncNow(accountId);
+    const after = core.store.mail.listFolders(accountId);
+    expect(after.map((f) => f.path)).not.toContain('Old stuff');
+    const renamed = after.find((f) => f.path === 'Clients')!;
+    expect(renamed.id).toBe(before.id);
+    expect(subjects(core, renamed.id)).toEqual(['Kept']);
+  });
 });
