@@ -1,3 +1,14 @@
+// CalDAV/CardDAV share of an 'imap' account (composed beside the IMAP/SMTP part).
+//
+// Sync, per collection: RFC 6578 sync-collection from the stored token (pages followed; a rejected
+// token means a complete listing and removal of what it no longer lists), or, where the server lacks
+// it, the ctag to skip unchanged collections and a Depth 1 etag listing to diff. Changed members come
+// in calendar-/addressbook-multiget batches. A row keeps the whole server resource (`ical`/`vcard`) so
+// write-back patches only what Pimlico edits.
+//
+// Writes: PUT with If-Match (If-None-Match: * to create), DELETE with If-Match. 412 means someone else
+// changed it: the server's version is fetched and kept, and the task fails with a Conflict error.
+// Rows with queued tasks are neither overwritten nor resurrected by a sync; sync and writes take turns.
 import { DeleteContactPayload, DeleteEventPayload, PutContactPayload, PutEventPayload } from '../../tasks/pim-kinds';
 import type { StoredContact, StoredEvent, StoredTask } from '../../store';
 import { PimlicoError, errorMessage } from '../../util/errors';
