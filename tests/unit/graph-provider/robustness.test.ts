@@ -150,6 +150,45 @@ describe('Graph provider: throttling, expired delta tokens, sign-in failures', (
     // No request went to Graph without a token.
     expect(fx.emu.requests.filter((r) => r.mailbox === 'carol@contoso.test')).toEqual([]);
   });
+  it('gives up a cycle when throttling outlasts its retries, and the next cycle completes without duplicates', async () => {
+    fx = await graphFixture({ latencyMs: 5 });
+    const { emu, core, accountId } = fx;
+    for (let i = 0; i < 25; i++) emu.seedMessage(ALICE, 'inbox', { subject: `P${String(i).padStart(2, '0')}` });
+    await core.sync.syncNow(accountId);
+    for (let i = 25; i < 40; i++) emu.seedMessage(ALICE, 'inbox', { subject: `P${String(i).padStart(2, '0')}` });
+    emu.failNext(30, { status: 429, retryAfterSeconds: 0 });
+    await expect(core.sync.syncNow(accountId)).rejects.toThrow(/throttling/);
+    expect(core.store.accounts.get(accountId)!.status).toBe('error');
+    await core.sync.syncNow(accountId);
+    const inbox = folderId(core, accountId, 'inbox');
+    const now = subjects(core, inbox);
+    expect(now).toHaveLength(40);
+    expect(new Set(now).size).toBe(40);
+    expect(core.store.accounts.get(accountId)!.status).toBe('ok');
+  });
+
+  it('keeps sync, user actions and attachment downloads running side by side within 4 requests', async () => {
+    fx = await graphFixture({ latencyMs: 20 });
+    const { emu, core, accountId } = fx;
+    for (let i = 0; i < 12; i++) emu.seedMessage(ALICE, 'inbox', { subject: `Q${String(i).padStart(2, '0')}`, attachments: [{ name: `q${i}.txt`, content: `attachment ${i}` }] });
+    await core.sync.syncNow(accountId);
+    const inbox = folderId(core, accountId, 'inbox');
+    const list = core.store.mail.list({ folderId: inbox, offset: 0, limit: 100 }).items;
+    for (let i = 0; i < 10; i++) emu.seedMessage(ALICE, 'inbox', { subject: `R${i}` });
+    emu.resetStats();
+    const provider = fx.provider();
+    core.mail.setFlags(list.map((m) => m.id), { read: true });
+    const downloads = list.map((m) => {
+      const att = core.mail.get(m.id).attachments[0]!;
+      return provider.fetchAttachment!(m.id, att.id).then((b) => Buffer.from(b).toString());
+    });
+    const [texts] = await Promise.all([Promise.all(downloads), core.sync.syncNow(accountId), core.tasks.run(accountId)]);
+    expect(texts.sort()).toEqual(list.map((_, i) => `attachment ${i}`).sort());
+    expect(emu.stats.maxConcurrentSeen).toBe(4);
+    expect(emu.stats.throttled).toBe(0);
+    expect(emu.getMessages(ALICE, 'inbox').filter((m) => m.subject.startsWith('Q')).every((m) => m.isRead)).toBe(true);
+    expect(subjects(core, inbox)).toHaveLength(22);
+  });
 });
 
 function tomorrow(hour: number): string {
