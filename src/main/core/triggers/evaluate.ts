@@ -2,7 +2,7 @@ import type { Importance, MessageDetail, Occurrence } from '../../../shared/type
 import type { CalendarService } from '../calendar/service';
 import { compileODataQuery, type ODataQueryInput } from '../odata';
 import type { Db, Store, StoredContact, StoredEvent } from '../store';
-import { triggerWatermarks } from '../store/migrations/0005-trigger-watermarks';
+import { triggerWatermarks } from '../store/migrations/0003-trigger-watermarks';
 import { CONTACT_DEFAULT_ORDER, CONTACT_FIELDS, EVENT_DEFAULT_ORDER, EVENT_FIELDS } from './fields';
 
 // Polling triggers evaluated over the local cache. Each is a pure step: (query, watermark) ->
@@ -28,7 +28,7 @@ export interface TriggerStep<T, W> {
 
 export const MAX_BATCH = 256;
 
-/** Makes sure the change log and its SQLite triggers exist (idempotent; migration 5 creates them too). */
+/** Makes sure the change log and its SQLite triggers exist (idempotent; migration 3 creates them too). */
 export function ensureTriggerSchema(db: Db): void {
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'change_log_contact_updated'").get();
   if (!has) db.transaction(() => triggerWatermarks.up(db))();

@@ -1,8 +1,9 @@
 import { initial } from './0001-initial';
 import { contactSearch } from './0002-contact-search';
+import { triggerWatermarks } from './0003-trigger-watermarks';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Numbered and append-only: a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, contactSearch];
+export const migrations: readonly Migration[] = [initial, contactSearch, triggerWatermarks];

@@ -6,7 +6,7 @@ import type { Migration } from './types';
 // Every statement is IF NOT EXISTS: the trigger module also applies this to a database that was
 // opened before the migration was registered.
 export const triggerWatermarks: Migration = {
-  version: 5,
+  version: 3,
   name: 'trigger-watermarks',
   up: (db) => {
     db.exec(`
