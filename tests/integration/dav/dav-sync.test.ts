@@ -540,3 +540,33 @@ describe('undo of an edit', () => {
     expect(core.store.pim.event(event!.id)).toMatchObject({ summary: 'After reset', etag: back.etag });
   });
 });
+
+describe('a collection the server does not let us change', () => {
+  it('fails the task as Forbidden and undoes the local effect, leaving the server untouched', async () => {
+    // Bob's calendar and address book, as a calendar shared read-only with Alice would appear.
+    const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
+    await resetDavUser(bob.email, servers);
+    const bobHome = new URL(`${encodeURIComponent(bob.email)}/`, servers.dav.url).href;
+    core.store.pim.insertCalendar({ id: 'cal_shared_by_bob', accountId, name: "Bob's", remoteId: new URL('calendar/', bobHome).href });
+    core.store.pim.insertAddressBook({ id: 'abk_shared_by_bob', accountId, name: "Bob's", remoteId: new URL('contacts/', bobHome).href });
+
+    const { event, task } = core.calendar.create('cal_shared_by_bob', { summary: 'Sneaky', start: '2026-09-01', end: '2026-09-02', allDay: true });
+    const { contact, task: contactTask } = core.contacts.create('abk_shared_by_bob', { givenName: 'Sneaky', surname: 'Contact' });
+    await core.tasks.run(accountId);
+    await core.tasks.idle();
+    for (const id of [task.id, contactTask.id]) {
+      expect(core.store.tasks.get(id)).toMatchObject({ status: 'failed' });
+      expect(core.store.tasks.get(id)!.lastError).toMatch(/does not allow changing 'Sneaky.*'.*undone here/);
+    }
+    expect(core.store.pim.event(event.id)).toBeUndefined();
+    expect(core.store.pim.contact(contact.id)).toBeUndefined();
+    const bobAuth = { authorization: `Basic ${Buffer.from(`${bob.email}:${bob.password}`).toString('base64')}`, depth: '1' };
+    for (const coll of ['calendar/', 'contacts/']) {
+      const listing = await fetch(new URL(coll, bobHome), { method: 'PROPFIND', headers: bobAuth });
+      expect(listing.status).toBe(207);
+      expect(await listing.text()).not.toMatch(/\.(ics|vcf)</);
+    }
+    core.store.pim.removeCalendar('cal_shared_by_bob');
+    core.store.pim.removeAddressBook('abk_shared_by_bob');
+  });
+});

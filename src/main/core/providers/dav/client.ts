@@ -39,7 +39,12 @@ export type SyncCollectionResult =
   /** The server no longer accepts our token (RFC 6578 valid-sync-token): start over. */
   | { kind: 'token-rejected' };
 
-export type WriteResult = { kind: 'ok'; etag: string | null } | { kind: 'precondition-failed' } | { kind: 'not-found' };
+export type WriteResult =
+  | { kind: 'ok'; etag: string | null }
+  | { kind: 'precondition-failed' }
+  | { kind: 'not-found' }
+  /** 403: a read-only calendar or address book, or not ours to change. */
+  | { kind: 'forbidden' };
 
 const MULTIGET_BATCH = 100;
 
@@ -262,6 +267,7 @@ export class DavClient {
     await res.arrayBuffer();
     if (res.status === 412) return { kind: 'precondition-failed' };
     if (res.status === 404 || res.status === 410) return { kind: 'not-found' };
+    if (res.status === 403) return { kind: 'forbidden' };
     if (!res.ok) throw httpFailure(`PUT ${new URL(href).pathname}`, res.status, res.statusText);
     return { kind: 'ok', etag: res.headers.get('etag') };
   }
@@ -273,6 +279,7 @@ export class DavClient {
     await res.arrayBuffer();
     if (res.status === 412) return { kind: 'precondition-failed' };
     if (res.status === 404 || res.status === 410) return { kind: 'not-found' };
+    if (res.status === 403) return { kind: 'forbidden' };
     if (!res.ok) throw httpFailure(`DELETE ${new URL(href).pathname}`, res.status, res.statusText);
     return { kind: 'ok', etag: null };
   }

@@ -476,6 +476,12 @@ class DavPart implements ProviderPart {
     }
     const body = buildEventResource(base, { put: event }, this.ctx.now());
     const res = await client.put(href, body, 'text/calendar', ifMatch ? { ifMatch } : { create: true });
+    if (res.kind === 'forbidden') {
+      const previous = PutEventPayload.parse(task.payload).previous;
+      return this.refused(task, 'calendar', href, event.summary, event, () =>
+        previous ? this.ctx.store.pim.upsertEvent(previous) : this.ctx.store.pim.removeEvent(event.id),
+      );
+    }
     if (res.kind !== 'ok') return this.eventConflict(task, event, href, res.kind === 'not-found' ? 'deleted on the server' : 'changed on the server');
     const stored = res.etag ? { href, etag: res.etag, data: body } : await client.get(href);
     if (!stored) throw new PimlicoError('RemoteError', `The server accepted '${event.summary}' but does not return it`);
@@ -502,6 +508,7 @@ class DavPart implements ProviderPart {
       const body = buildEventResource(base, { removeInstance: { uid: event.uid, recurrenceId: event.recurrenceId } }, this.ctx.now());
       const res = await client.put(href, body, 'text/calendar', ifMatch ? { ifMatch } : { create: true });
       if (res.kind === 'not-found') return;
+      if (res.kind === 'forbidden') return this.refused(task, 'calendar', href, event.summary, event, () => this.ctx.store.pim.upsertEvent(event));
       if (res.kind !== 'ok') return this.eventConflict(task, event, href, 'changed on the server');
       const stored = res.etag ? { href, etag: res.etag, data: body } : await client.get(href);
       if (stored) {
@@ -512,6 +519,7 @@ class DavPart implements ProviderPart {
       return;
     }
     const res = await client.delete(href, ifMatch);
+    if (res.kind === 'forbidden') return this.refused(task, 'calendar', href, event.summary, event, () => this.ctx.store.pim.upsertEvent(event));
     if (res.kind === 'precondition-failed') return this.eventConflict(task, event, href, 'changed on the server');
     // The whole resource is gone, so are the series' overridden instances.
     const protectedIds = this.protectedIdsExcept(task);
@@ -554,6 +562,12 @@ class DavPart implements ProviderPart {
     }
     const body = buildContactResource(base, contact, this.ctx.now());
     const res = await client.put(href, body, 'text/vcard', ifMatch ? { ifMatch } : { create: true });
+    if (res.kind === 'forbidden') {
+      const previous = PutContactPayload.parse(task.payload).previous;
+      return this.refused(task, 'addressbook', href, contact.displayName, contact, () =>
+        previous ? this.ctx.store.pim.upsertContact(previous) : this.ctx.store.pim.removeContact(contact.id),
+      );
+    }
     if (res.kind !== 'ok') return this.contactConflict(task, contact, href, res.kind === 'not-found' ? 'deleted on the server' : 'changed on the server');
     const stored = res.etag ? { href, etag: res.etag, data: body } : await client.get(href);
     if (!stored) throw new PimlicoError('RemoteError', `The server accepted '${contact.displayName}' but does not return it`);
@@ -568,6 +582,7 @@ class DavPart implements ProviderPart {
     if (!known || !this.bookUrl(contact.addressBookId)) return;
     const { href, ifMatch } = known;
     const res = await this.client('addressbook').delete(href, ifMatch);
+    if (res.kind === 'forbidden') return this.refused(task, 'addressbook', href, contact.displayName, contact, () => this.ctx.store.pim.upsertContact(contact));
     if (res.kind === 'precondition-failed') return this.contactConflict(task, contact, href, 'changed on the server');
   }
 
@@ -589,6 +604,25 @@ class DavPart implements ProviderPart {
         : `'${contact.displayName}' was deleted on the server; this change was not applied`,
       { href, taskId: task.id },
     );
+  }
+
+  /**
+   * The server refuses the change (read-only collection, or not ours): show what the server has, or
+   * else undo the local effect, and fail the task so the user sees why.
+   */
+  private async refused(task: StoredTask, kind: CollectionKind, href: string, title: string, item: StoredEvent | StoredContact, undoLocal: () => void): Promise<never> {
+    const server = await this.client(kind)
+      .get(href)
+      .catch(() => null);
+    const protectedIds = this.protectedIdsExcept(task);
+    this.ctx.store.transaction(() => {
+      if (!server) undoLocal();
+      else if ('calendarId' in item) this.ingestEvent(item.calendarId, server, protectedIds, item);
+      else this.ingestContact(item.addressBookId, server, protectedIds, item);
+    });
+    this.changed(kind === 'calendar' ? 'events' : 'contacts');
+    const where = kind === 'calendar' ? 'calendar' : 'address book';
+    throw new PimlicoError('Forbidden', `The server does not allow changing '${title}' (a read-only ${where}?); the change was undone here`, { href, taskId: task.id });
   }
 
   private changed(entity: 'events' | 'contacts'): void {
