@@ -7,6 +7,7 @@ import { frameDocument, linkifyText, safeFileName, sanitizeMailHtml } from './sa
 import { isDark, usePrefs } from './prefs';
 import { useMail } from './store';
 import { OptionButtons } from '../automation/OptionButtons';
+import { InvitationCard } from '../calendar/InvitationCard';
 
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -77,6 +78,7 @@ function MessageBody({ message }: { message: MessageDetail }) {
         </ul>
       )}
       <OptionButtons messageId={message.id} />
+      <InvitationCard messageId={message.id} />
       {/* No allow-scripts, allow-forms, allow-same-origin or allow-top-navigation: the frame can only show. Links open outside. */}
       <iframe
         className="message-body"
