@@ -28,9 +28,11 @@ const MESSAGE_SELECT = [
   'hasAttachments',
   'internetMessageId',
   'bodyPreview',
-  'body',
   'parentFolderId',
 ].join(',');
+
+/** Bodies are fetched after the headers, newest first, this many per sync cycle ($batch GETs). */
+export const BODIES_PER_CYCLE = 200;
 
 const WELL_KNOWN: [string, FolderRole][] = [
   ['inbox', 'inbox'],
@@ -144,8 +146,38 @@ export class GraphMailPart implements ProviderPart {
       counts.messagesUpdated! += c.messagesUpdated ?? 0;
       counts.messagesRemoved! += c.messagesRemoved ?? 0;
     }
+    await this.fillBodies(BODIES_PER_CYCLE);
     await this.handOffDeferredSends();
     return counts;
+  }
+
+  /**
+   * Delta brings headers and a preview only; bodies follow here, the inbox's newest first, so a
+   * large mailbox is listed quickly and the text arrives over the next moments (or cycles).
+   */
+  async fillBodies(limit: number): Promise<number> {
+    const rows = this.ctx.store.db
+      .prepare(
+        `SELECT m.id, m.remote_id AS remoteId FROM messages m JOIN folders f ON f.id = m.folder_id
+         WHERE m.account_id = ? AND m.body_state = 'headers-only' AND m.remote_id IS NOT NULL
+         ORDER BY (f.role = 'inbox') DESC, m.date DESC LIMIT ?`,
+      )
+      .all(this.accountId, limit) as { id: string; remoteId: string }[];
+    if (!rows.length) return 0;
+    const results = await this.client.batch(rows.map((r, i) => ({ id: String(i + 1), method: 'GET', url: `/me/messages/${enc(r.remoteId)}?$select=body` })));
+    const update = this.ctx.store.db.prepare("UPDATE messages SET body_text = ?, body_html = ?, body_state = 'complete' WHERE id = ? AND body_state = 'headers-only'");
+    let filled = 0;
+    this.ctx.store.transaction(() => {
+      results.forEach((res, i) => {
+        const body = (res.body as { body?: GraphMessage['body'] } | null)?.body;
+        if (res.status !== 200 || !body) return; // gone meanwhile: the next delta removes it
+        const html = body.contentType === 'html' ? body.content : null;
+        update.run(html !== null ? htmlToText(html) : body.content, html, rows[i]!.id);
+        filled++;
+      });
+    });
+    if (filled) this.ctx.events.emit('store.changed', { entities: ['mail'], accountId: this.accountId });
+    return filled;
   }
 
   /** mailFolders plus childFolders, recursively, mirrored into the folders table (keyed by Graph id). */
@@ -324,6 +356,7 @@ export class GraphMailPart implements ProviderPart {
   }
 
   private toNewMessage(folderId: string, m: GraphMessage, atts: GraphAttachmentMeta[]): NewMessage {
+    // Without a body in the answer (delta selects only the preview) the body comes later: fillBodies.
     const html = m.body?.contentType === 'html' ? m.body.content : null;
     const text = m.body ? (html !== null ? htmlToText(html) : m.body.content) : (m.bodyPreview ?? '');
     const date = Date.parse(m.receivedDateTime ?? m.sentDateTime ?? '') || this.ctx.now();
@@ -353,6 +386,7 @@ export class GraphMailPart implements ProviderPart {
       snippet: (m.bodyPreview ?? text).replace(/\s+/g, ' ').trim().slice(0, 200),
       bodyText: text,
       bodyHtml: html,
+      bodyState: m.body ? 'complete' : 'headers-only',
       isRead: m.isRead ?? false,
       isFlagged: m.flag?.flagStatus === 'flagged',
       isDraft: m.isDraft ?? false,
