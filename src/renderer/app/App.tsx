@@ -11,30 +11,34 @@ import { startNotificationBridge } from '../automation/notify-bridge';
 import { forgetToken, initTransport, onEvent } from '../lib/client';
 import { KeyboardLayer } from '../keyboard/KeyboardLayer';
 import { ComposeView, PendingSendBar } from '../compose/ComposeView';
+import { useCompose } from '../compose/store';
+import { composeDraft, composeMailto, composeRouteOf, type ComposeRoute } from './compose-route';
+import { startShellCommands } from './shell-commands';
 
 export function App() {
+  // Read before initTransport, which takes a token out of the fragment.
+  const [composeRoute] = useState(() => composeRouteOf(location.hash));
   const [connected] = useState(() => initTransport() !== null);
-  const { view, toast, clearToast, undo, refreshAccounts, reportError } = useApp();
+  if (!connected) return <TokenPrompt />;
+  if (composeRoute) return <ComposeOnly route={composeRoute} />;
+  return <MainWindow />;
+}
+
+function MainWindow() {
+  const { view, refreshAccounts, reportError } = useApp();
 
   useEffect(() => {
-    if (!connected) return;
     void refreshAccounts().catch(reportError);
     void useMail.getState().refresh();
     return onEvent('store.changed', (p) => {
       if (p.entities.some((e) => e === 'accounts' || e === 'folders' || e === 'mail')) void refreshAccounts().catch(() => undefined);
       if (p.entities.includes('mail')) void useMail.getState().refresh();
     });
-  }, [connected, refreshAccounts, reportError]);
+  }, [refreshAccounts, reportError]);
 
-  useEffect(() => (connected ? startNotificationBridge() : undefined), [connected]);
+  useEffect(() => startNotificationBridge(), []);
+  useEffect(() => startShellCommands(), []);
 
-  useEffect(() => {
-    if (!toast || toast.error) return;
-    const t = setTimeout(clearToast, 8000);
-    return () => clearTimeout(t);
-  }, [toast, clearToast]);
-
-  if (!connected) return <TokenPrompt />;
   return (
     <div className="app">
       <Sidebar />
@@ -48,19 +52,65 @@ export function App() {
       <ComposeView />
       <PendingSendBar />
       <KeyboardLayer />
-      {toast && (
-        <div className={`toast${toast.error ? ' error' : ''}`} role={toast.error ? 'alert' : 'status'}>
-          <span>{toast.text}</span>
-          {toast.undoTaskId && (
-            <button type="button" onClick={() => void undo(toast.undoTaskId)}>
-              Undo (z)
-            </button>
-          )}
-          <button type="button" aria-label="Dismiss" onClick={clearToast}>
-            ×
-          </button>
-        </div>
+      <ToastBar />
+    </div>
+  );
+}
+
+function ToastBar() {
+  const { toast, clearToast, undo } = useApp();
+  useEffect(() => {
+    if (!toast || toast.error) return;
+    const t = setTimeout(clearToast, 8000);
+    return () => clearTimeout(t);
+  }, [toast, clearToast]);
+  if (!toast) return null;
+  return (
+    <div className={`toast${toast.error ? ' error' : ''}`} role={toast.error ? 'alert' : 'status'}>
+      <span>{toast.text}</span>
+      {toast.undoTaskId && (
+        <button type="button" onClick={() => void undo(toast.undoTaskId)}>
+          Undo (z)
+        </button>
       )}
+      <button type="button" aria-label="Dismiss" onClick={clearToast}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+/**
+ * The pop-out compose window (`#compose?draft=ID` or `#compose?mailto=…`): only compose, closed
+ * when the message is sent (after the undo delay) or the draft is closed.
+ */
+function ComposeOnly({ route }: { route: ComposeRoute }) {
+  const { refreshAccounts, reportError } = useApp();
+  const open = useCompose((s) => s.open);
+  const pending = useCompose((s) => s.pending);
+  const [started, setStarted] = useState(false);
+
+  useEffect(() => {
+    void refreshAccounts()
+      .then(() => (route.draftId ? composeDraft(route.draftId) : composeMailto(route.mailto)))
+      .then(() => setStarted(true))
+      .catch((err: unknown) => {
+        reportError(err);
+        setStarted(true);
+      })
+      .finally(() => (document.title = 'New message · Pimlico'));
+  }, [route, refreshAccounts, reportError]);
+
+  useEffect(() => {
+    if (started && !open && !pending) window.close();
+  }, [started, open, pending]);
+
+  return (
+    <div className="compose-only">
+      <ComposeView />
+      <PendingSendBar />
+      <KeyboardLayer />
+      <ToastBar />
     </div>
   );
 }

@@ -1,0 +1,202 @@
+import { useState } from 'react';
+import type { Account, SyncResult } from '../../shared/types';
+import { useApp } from '../app/store';
+import { call } from '../lib/client';
+import { AddAccount } from './AddAccount';
+import { ConnectionReport, type ConnectionResult } from './ConnectionReport';
+
+const KIND_LABEL: Record<Account['kind'], string> = {
+  imap: 'IMAP/SMTP',
+  graph: 'Outlook.com / Microsoft 365',
+  local: 'Local',
+};
+const STATUS_LABEL: Record<Account['status'], string> = {
+  ok: 'OK',
+  syncing: 'Syncing…',
+  error: 'Error',
+  offline: 'Offline',
+  'needs-sign-in': 'Needs sign-in',
+};
+
+export function syncSummary(r: SyncResult): string {
+  const parts = [`${r.messagesAdded} new`, `${r.messagesUpdated} updated`, `${r.messagesRemoved} removed`];
+  if (r.events) parts.push(`${r.events} events`);
+  if (r.contacts) parts.push(`${r.contacts} contacts`);
+  return `${r.folders} folders, ${parts.join(', ')} in ${(r.durationMs / 1000).toFixed(1)} s`;
+}
+
+export function AccountsPanel() {
+  const { accounts } = useApp();
+  const [adding, setAdding] = useState(false);
+  const needSignIn = accounts.filter((a) => a.status === 'needs-sign-in');
+  return (
+    <section aria-labelledby="accounts-heading">
+      <h2 id="accounts-heading">Accounts</h2>
+      {needSignIn.map((a) => (
+        <SignInBanner key={a.id} account={a} />
+      ))}
+      <table className="accounts" aria-label="Accounts">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Kind</th>
+            <th>Address</th>
+            <th>Status</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((a) => (
+            <AccountRow key={a.id} account={a} />
+          ))}
+        </tbody>
+      </table>
+      {adding ? (
+        <AddAccount onDone={() => setAdding(false)} />
+      ) : (
+        <button type="button" className="primary" onClick={() => setAdding(true)}>
+          Add account…
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** An account whose credentials were refused says so plainly, with the way back in. */
+function SignInBanner({ account }: { account: Account }) {
+  const { reportError, showToast } = useApp();
+  const [busy, setBusy] = useState(false);
+  const retry = async () => {
+    setBusy(true);
+    try {
+      const r = await call('accounts.sync', { id: account.id });
+      showToast(`${account.displayName}: ${syncSummary(r)}`);
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const how =
+    account.kind === 'graph'
+      ? account.settings['auth'] && (account.settings['auth'] as { type?: string }).type === 'tokenCommand'
+        ? 'Check that the token command prints a valid access token, then try again.'
+        : 'Sign in with Microsoft again. Browser sign-in from this screen is not available in this build; an account with a token command can be retried here.'
+      : 'The server refused the saved password. If it changed, remove the account and add it again with the new password.';
+  return (
+    <div className="banner warning" role="alert" data-account-id={account.id}>
+      <div>
+        <strong>{account.displayName} needs you to sign in again.</strong>{' '}
+        {account.lastError && <span className="muted">{account.lastError}</span>}
+        <div>{how}</div>
+      </div>
+      <button type="button" disabled={busy} onClick={() => void retry()}>
+        {busy ? 'Signing in…' : 'Sign in again'}
+      </button>
+    </div>
+  );
+}
+
+function AccountRow({ account: a }: { account: Account }) {
+  const { refreshAccounts, reportError } = useApp();
+  const [confirming, setConfirming] = useState(false);
+  const [syncing, setSyncing] = useState(false);
+  const [lastResult, setLastResult] = useState<string | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<ConnectionResult | null>(null);
+
+  const syncNow = async () => {
+    setSyncing(true);
+    setLastResult(null);
+    try {
+      setLastResult(syncSummary(await call('accounts.sync', { id: a.id })));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setSyncing(false);
+      void refreshAccounts().catch(() => undefined);
+    }
+  };
+  const testNow = async () => {
+    setTesting(true);
+    setTest(null);
+    try {
+      setTest(await call('accounts.testConnection', { accountId: a.id }));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  return (
+    <>
+      <tr data-account-id={a.id} data-status={a.status}>
+        <td>
+          {a.displayName} {a.isDefault && <span className="badge">default</span>}
+        </td>
+        <td>{KIND_LABEL[a.kind]}</td>
+        <td>{a.email}</td>
+        <td className={`status status-${a.status}`}>
+          <span className="status-label">{syncing ? STATUS_LABEL.syncing : STATUS_LABEL[a.status]}</span>
+          {a.lastSyncAt && (
+            <div className="muted small">Last sync {new Date(a.lastSyncAt).toLocaleString()}</div>
+          )}
+          {a.lastError && a.status !== 'ok' && <div className="last-error small">{a.lastError}</div>}
+          {lastResult && <div className="sync-result small">{lastResult}</div>}
+        </td>
+        <td className="actions">
+          {a.kind !== 'local' && (
+            <button type="button" disabled={syncing} onClick={() => void syncNow()}>
+              Sync now
+            </button>
+          )}
+          {a.kind === 'imap' && (
+            <button type="button" disabled={testing} onClick={() => void testNow()}>
+              {testing ? 'Testing…' : 'Test connection'}
+            </button>
+          )}
+          {!a.isDefault && (
+            <button
+              type="button"
+              onClick={() =>
+                void call('accounts.setDefault', { id: a.id }).then(refreshAccounts, reportError)
+              }
+            >
+              Make default
+            </button>
+          )}
+          {confirming ? (
+            <span className="confirm" role="group" aria-label={`Confirm removing ${a.displayName}`}>
+              <span>Remove {a.displayName} and its cached mail, events and contacts from this computer?</span>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setConfirming(false);
+                  void call('accounts.remove', { id: a.id }).then(refreshAccounts, reportError);
+                }}
+              >
+                Remove
+              </button>
+              <button type="button" onClick={() => setConfirming(false)} autoFocus>
+                Keep
+              </button>
+            </span>
+          ) : (
+            <button type="button" onClick={() => setConfirming(true)}>
+              Remove…
+            </button>
+          )}
+        </td>
+      </tr>
+      {test && (
+        <tr className="test-row">
+          <td colSpan={5}>
+            <ConnectionReport result={test} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
