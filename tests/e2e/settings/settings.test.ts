@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { resetDavUser, resetMailUser } from '../../servers';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
-import { appendOnServer, serverSession, user } from '../../integration/imap/support';
+import { appendOnServer, imapAccountInput, serverSession, user } from '../../integration/imap/support';
 
 /**
  * The Settings screen in headless mode against the real test servers: an IMAP/SMTP/DAV account added
@@ -145,6 +147,74 @@ describe('Settings: accounts', () => {
     await row.locator('.badge', { hasText: 'default' }).waitFor();
     expect(await page.locator('table.accounts tbody tr .badge', { hasText: 'default' }).count()).toBe(1);
   });
+});
+
+describe('Settings: certificates and sign-in', () => {
+  it('refuses a self-signed certificate, shows its SHA-256, and trusts it on request so the account works', async () => {
+    const fingerprint = new X509Certificate(readFileSync(servers.imap.caCertPath)).fingerprint256;
+    const hex = fingerprint.replace(/:/g, '').toLowerCase();
+    await openSettings();
+    await page.getByRole('button', { name: 'Add account…' }).click();
+    const f = form();
+    await f.getByLabel('Name', { exact: true }).fill('Self-signed');
+    await f.getByLabel('Email', { exact: true }).fill(alice.email);
+    await f.getByLabel('Password', { exact: true }).fill(alice.password);
+    await f.getByLabel('IMAP server').fill(servers.imap.host);
+    await f.getByLabel('IMAP security').selectOption('tls');
+    await f.getByLabel('IMAP port').fill(String(servers.imap.tlsPort));
+    await f.getByRole('button', { name: 'Test connection' }).click();
+    await f.locator('.connection-report').waitFor({ timeout: 30_000 });
+    expect(await check('imap').getAttribute('data-failed-step')).toBe('tls');
+    expect(
+      (await check('imap').locator('.fingerprint code').textContent())?.replace(/:/g, '').toLowerCase(),
+    ).toBe(hex);
+
+    await check('imap').getByRole('button', { name: 'Trust this certificate' }).click();
+    await expect.poll(() => check('imap').getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
+    expect(await check('imap').locator('.badge', { hasText: 'trusted' }).count()).toBe(1);
+    expect(await check('imap').getByRole('button', { name: 'Trust this certificate' }).count()).toBe(0);
+
+    // Saved with the account: its own sync goes through the pinned certificate.
+    await f.getByRole('button', { name: 'Add account' }).click();
+    const row = page.locator('table.accounts tbody tr', { hasText: 'Self-signed' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Sync now' }).click();
+    await row.locator('.sync-result').waitFor({ timeout: 30_000 });
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('ok');
+    const id = await row.getAttribute('data-account-id');
+    expect((await app.api(`/accounts/${id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    await expect.poll(() => row.count()).toBe(0);
+  }, 90_000);
+
+  it('shows a banner for an account whose password the server refuses, with a retry that reports why', async () => {
+    const created = await app.api('/accounts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        ...imapAccountInput(servers, alice, {
+          imap: { password: 'changed-elsewhere' },
+          smtp: { password: 'changed-elsewhere' },
+        }),
+        displayName: 'Stale password',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    await app.api(`/accounts/${id}/sync`, { method: 'POST' });
+    await openSettings();
+    const banner = page.locator(`.banner[data-account-id="${id}"]`);
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toContain('Stale password needs you to sign in again.');
+    expect(await page.locator(`table.accounts tr[data-account-id="${id}"]`).getAttribute('data-status')).toBe(
+      'needs-sign-in',
+    );
+    await banner.getByRole('button', { name: 'Sign in again' }).click();
+    await page.locator('.toast.error').waitFor({ timeout: 30_000 });
+    expect(await banner.count()).toBe(1);
+    expect((await app.api(`/accounts/${id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    await expect.poll(() => banner.count()).toBe(0);
+    await page.locator('.toast.error').getByRole('button', { name: 'Dismiss' }).click();
+  }, 60_000);
 });
 
 describe('Settings: preferences', () => {
