@@ -189,6 +189,35 @@ describe('Graph provider: throttling, expired delta tokens, sign-in failures', (
     expect(emu.getMessages(ALICE, 'inbox').filter((m) => m.subject.startsWith('Q')).every((m) => m.isRead)).toBe(true);
     expect(subjects(core, inbox)).toHaveLength(22);
   });
+  it('keeps a user action queued while the account needs sign-in, and applies it once a token is back', async () => {
+    const dir = tempDir('pimlico-graph-token-');
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, ALICE_TOKEN);
+    let offset = 0;
+    fx = await graphFixture({ command: `cat "${tokenFile}"`, now: () => Date.now() + offset });
+    const { emu, core, accountId } = fx;
+    emu.seedMessage(ALICE, 'inbox', { subject: 'Read me later' });
+    await core.sync.syncNow(accountId);
+    const msg = core.store.mail.list({ folderId: folderId(core, accountId, 'inbox'), offset: 0, limit: 1 }).items[0]!;
+
+    emu.revokeToken(ALICE_TOKEN);
+    const { rmSync } = await import('node:fs');
+    rmSync(tokenFile);
+    const task = core.mail.setFlags([msg.id], { read: true });
+    await core.tasks.run(accountId);
+    expect(core.store.tasks.get(task.id)!.status).toBe('pending');
+    expect(core.store.accounts.get(accountId)!.status).toBe('needs-sign-in');
+    expect(core.mail.get(msg.id).isRead).toBe(true); // the local effect stays
+
+    // Signed in again (the command works again); later the queue retries and the server gets it.
+    emu.addToken(ALICE, 'token-new');
+    writeFileSync(tokenFile, 'token-new');
+    offset = 31 * 60_000;
+    await core.sync.syncNow(accountId);
+    expect(core.store.tasks.get(task.id)!.status).toBe('done');
+    expect(emu.getMessages(ALICE, 'inbox')[0]!.isRead).toBe(true);
+    expect(core.store.accounts.get(accountId)!.status).toBe('ok');
+  });
 });
 
 function tomorrow(hour: number): string {

@@ -1,21 +1,24 @@
 import { PimlicoError } from '../../util/errors';
 import { composeProvider } from '../compose';
-import type { AccountProvider, ProviderContext } from '../types';
-import { TOKEN_CACHE_SECRET, tokenSourceFor, type GraphAuthSettings } from './auth';
+import { RetryableError, type AccountProvider, type ProviderContext } from '../types';
+import { TOKEN_CACHE_SECRET, authorityFor, tokenSourceFor, type GraphAuthSettings } from './auth';
 import { GraphCalendarPart, type InvitationResponse } from './calendar';
 import { GraphContactsPart } from './contacts';
-import { GraphClient } from './http';
+import { GraphClient, SignInRequiredError } from './http';
 import { GraphMailPart } from './mail';
 
 export { GraphClient, Semaphore, GraphHttpError, SignInRequiredError } from './http';
-export { signInGraphAccount, signInInteractive, signInDeviceCode, GRAPH_SCOPES, TOKEN_CACHE_SECRET } from './auth';
+export { signInGraphAccount, signInInteractive, signInDeviceCode, authorityFor, GRAPH_SCOPES, TOKEN_CACHE_SECRET } from './auth';
 export { recurrenceToRRule, rruleToRecurrence } from './recurrence';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+/** How long a task waits for the user to sign in again before the queue tries it once more. */
+export const SIGN_IN_RETRY_MS = 30 * 60_000;
 
 export interface GraphAccountSettings {
   graphBaseUrl: string;
   clientId: string | undefined;
+  authority: string | undefined;
   auth: GraphAuthSettings;
 }
 
@@ -28,7 +31,8 @@ export function readGraphSettings(settings: Record<string, unknown>): GraphAccou
     if (typeof raw.command !== 'string' || !raw.command) throw new PimlicoError('BadRequest', 'A tokenCommand account needs a command');
     auth = { type: 'tokenCommand', command: raw.command };
   } else if (raw?.type === 'deviceCode') auth = { type: 'deviceCode' };
-  return { graphBaseUrl: base, clientId, auth };
+  const authority = authorityFor(base, typeof settings['authority'] === 'string' && settings['authority'] ? settings['authority'] : undefined);
+  return { graphBaseUrl: base, clientId, authority, auth };
 }
 
 /** A 'graph' account as one provider: mail, calendars and contacts share one client, so one 4-request budget. */
@@ -45,6 +49,7 @@ export function createGraphProvider(ctx: ProviderContext): GraphProvider {
     {
       clientId: settings.clientId,
       email: ctx.account.email,
+      ...(settings.authority ? { authority: settings.authority } : {}),
       cache: { get: () => ctx.secret(TOKEN_CACHE_SECRET), set: (v) => ctx.setSecret(TOKEN_CACHE_SECRET, v) },
     },
     ctx.now,
@@ -65,6 +70,15 @@ export function createGraphProvider(ctx: ProviderContext): GraphProvider {
   const composed = composeProvider([mail, calendar, contacts]);
   return {
     ...composed,
+    applyTask: async (task) => {
+      try {
+        await composed.applyTask(task);
+      } catch (err) {
+        // The user's action must survive until they sign in again: wait instead of failing for good.
+        if (err instanceof SignInRequiredError) throw new RetryableError(err.message, SIGN_IN_RETRY_MS);
+        throw err;
+      }
+    },
     client,
     respondToInvitation: (eventId, response, comment) => calendar.respond(eventId, response, comment),
   };

@@ -94,6 +94,15 @@ export class TokenCommandSource implements TokenSource {
 
 // ------------------------------------------------------------------ MSAL
 
+/** The sign-in authority of the cloud the Graph URL belongs to (national clouds sign in elsewhere). */
+export function authorityFor(graphBaseUrl: string, configured: string | undefined): string | undefined {
+  if (configured) return configured;
+  const host = new URL(graphBaseUrl).hostname;
+  if (host.endsWith('.microsoft.us')) return 'https://login.microsoftonline.us/common';
+  if (host.endsWith('.chinacloudapi.cn')) return 'https://login.chinacloudapi.cn/common';
+  return undefined; // the public cloud: DEFAULT_AUTHORITY
+}
+
 /** MSAL's cache serialised into the account's encrypted secrets. */
 export function secretCachePlugin(slot: SecretSlot): ICachePlugin {
   return {
@@ -233,8 +242,9 @@ export async function signInGraphAccount(
 ): Promise<SignInResult> {
   const account = host.accounts.get(accountId);
   if (account.kind !== 'graph') throw new PimlicoError('BadRequest', 'Only Microsoft (Graph) accounts sign in this way');
-  const clientId = typeof account.settings['clientId'] === 'string' ? account.settings['clientId'] : undefined;
-  const authority = typeof account.settings['authority'] === 'string' ? account.settings['authority'] : undefined;
+  const clientId = typeof account.settings['clientId'] === 'string' && account.settings['clientId'] ? account.settings['clientId'] : undefined;
+  const graphBaseUrl = typeof account.settings['graphBaseUrl'] === 'string' ? account.settings['graphBaseUrl'] : 'https://graph.microsoft.com/v1.0';
+  const authority = authorityFor(graphBaseUrl, typeof account.settings['authority'] === 'string' && account.settings['authority'] ? account.settings['authority'] : undefined);
   const opts: MsalOptions = {
     clientId,
     email: account.email,
