@@ -570,3 +570,4 @@ describe('a collection the server does not let us change', () => {
     core.store.pim.removeAddressBook('abk_shared_by_bob');
   });
 });
+

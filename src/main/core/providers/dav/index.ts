@@ -474,7 +474,7 @@ class DavPart implements ProviderPart {
       const server = await client.get(href);
       base = server && server.etag === ifMatch ? server.data : null;
     }
-    const body = buildEventResource(base, { put: event }, this.ctx.now());
+    const body = buildOrExplain(event.summary, () => buildEventResource(base, { put: event }, this.ctx.now()));
     const res = await client.put(href, body, 'text/calendar', ifMatch ? { ifMatch } : { create: true });
     if (res.kind === 'forbidden') {
       const previous = PutEventPayload.parse(task.payload).previous;
@@ -505,7 +505,8 @@ class DavPart implements ProviderPart {
         if (ifMatch && server.etag !== ifMatch) return this.eventConflict(task, event, href, 'changed on the server');
         base = server.data;
       }
-      const body = buildEventResource(base, { removeInstance: { uid: event.uid, recurrenceId: event.recurrenceId } }, this.ctx.now());
+      const removeInstance = { uid: event.uid, recurrenceId: event.recurrenceId };
+      const body = buildOrExplain(event.summary, () => buildEventResource(base, { removeInstance }, this.ctx.now()));
       const res = await client.put(href, body, 'text/calendar', ifMatch ? { ifMatch } : { create: true });
       if (res.kind === 'not-found') return;
       if (res.kind === 'forbidden') return this.refused(task, 'calendar', href, event.summary, event, () => this.ctx.store.pim.upsertEvent(event));
@@ -560,7 +561,7 @@ class DavPart implements ProviderPart {
       const server = await client.get(href);
       base = server && server.etag === ifMatch ? server.data : null;
     }
-    const body = buildContactResource(base, contact, this.ctx.now());
+    const body = buildOrExplain(contact.displayName, () => buildContactResource(base, contact, this.ctx.now()));
     const res = await client.put(href, body, 'text/vcard', ifMatch ? { ifMatch } : { create: true });
     if (res.kind === 'forbidden') {
       const previous = PutContactPayload.parse(task.payload).previous;
@@ -638,4 +639,14 @@ class DavPart implements ProviderPart {
 function resourceName(uid: string): string {
   const safe = uid.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 120);
   return safe || newId('item');
+}
+
+/** Data that cannot be written is a permanent, explained failure, not something to retry. */
+function buildOrExplain(title: string, build: () => string): string {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof PimlicoError) throw err;
+    throw new PimlicoError('BadRequest', `'${title}' cannot be saved to the server: ${errorMessage(err)}`);
+  }
 }

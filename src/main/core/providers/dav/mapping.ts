@@ -4,6 +4,7 @@
 import { withUtcBounds } from '../../calendar/service';
 import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
 import type { StoredContact, StoredEvent } from '../../store';
+import { PimlicoError } from '../../util/errors';
 import { newId } from '../../util/ids';
 
 function isoToMs(iso: string | null): number | null {
@@ -111,6 +112,14 @@ export function buildEventResource(base: string | null, change: { put: StoredEve
     return buildICalendar([{ data: eventDataFor(change.put, null, now) }]);
   }
   const parsed = parseICalendar(base);
+  const unreadable = parsed.issues.filter((i) => i.dropped);
+  if (unreadable.length) {
+    // Writing the resource back would silently drop what we could not read.
+    throw new PimlicoError(
+      'Unsupported',
+      `The server's copy holds ${unreadable.length === 1 ? 'an event' : `${unreadable.length} events`} Pimlico cannot read (${unreadable[0]!.message}); saving here would lose ${unreadable.length === 1 ? 'it' : 'them'}`,
+    );
+  }
   const events: { data: EventData; original?: string }[] = [];
   // Instances Pimlico does not touch travel verbatim, byte for byte.
   const untouched: string[] = [];
