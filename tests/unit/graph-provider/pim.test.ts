@@ -221,6 +221,21 @@ describe('Graph provider: calendars and contacts', () => {
     expect(master.exdates).toEqual([`${day(4)}T08:00:00`]);
     expect(after.map((o) => new Date(o.startUtc).toISOString().slice(0, 10))).not.toContain(day(4));
   });
+  it('works with an empty default contact folder: the first contact goes to it, then delta takes over', async () => {
+    const { emu, core, accountId } = fx;
+    await core.sync.syncNow(accountId);
+    const book = core.contacts.addressBooks(accountId)[0]!;
+    core.contacts.create(book.id, { displayName: 'First Contact', emails: [{ type: 'home', address: 'first@example.com' }] });
+    await core.tasks.run(accountId);
+    expect(emu.getContacts(ALICE).map((c) => c.displayName)).toEqual(['First Contact']);
+    emu.clearRequests();
+    await core.sync.syncNow(accountId);
+    await core.sync.syncNow(accountId);
+    expect(emu.requests.some((r) => r.path.endsWith('/contacts/delta'))).toBe(true);
+    expect(core.contacts.addressBooks(accountId).map((b) => b.id)).toEqual([book.id]);
+    expect(core.contacts.list({ addressBookId: book.id, limit: 10 }).map((c) => c.displayName)).toEqual(['First Contact']);
+    expect(core.store.tasks.recent(10).filter((t) => t.status === 'failed')).toEqual([]);
+  });
 });
 
 describe('Graph provider: the calendar window moves with time', () => {

@@ -36,6 +36,8 @@ const CONTACT_SELECT =
   'displayName,givenName,surname,emailAddresses,mobilePhone,homePhones,businessPhones,homeAddress,businessAddress,otherAddress,companyName,jobTitle,birthday,personalNotes,categories,changeKey,createdDateTime,lastModifiedDateTime';
 
 const enc = encodeURIComponent;
+/** Stands for the default contact folder while its id is unknown (it has no contact yet). */
+const DEFAULT_FOLDER = 'contacts';
 
 function hasAddress(a: PhysicalAddress | undefined): a is PhysicalAddress {
   return !!a && Object.values(a).some((v) => typeof v === 'string' && v !== '');
@@ -61,7 +63,7 @@ export class GraphContactsPart implements ProviderPart {
   /** The default contact folder's id: the parent of any contact in /me/contacts, else its well-known name. */
   private async defaultFolder(): Promise<string> {
     const page = await this.client.get<{ value: { parentFolderId?: string }[] }>('/me/contacts?$top=1&$select=parentFolderId');
-    return page.value[0]?.parentFolderId ?? 'contacts';
+    return page.value[0]?.parentFolderId ?? DEFAULT_FOLDER;
   }
 
   async sync(): Promise<SyncCounts> {
@@ -73,8 +75,8 @@ export class GraphContactsPart implements ProviderPart {
       const local = store.pim.addressBooks(this.accountId);
       const ids = new Set(remote.map((r) => r.id));
       // The default folder may first be known as 'contacts', then by its real id: keep the book.
-      const wellKnown = local.find((b) => b.remoteId === 'contacts');
-      if (wellKnown && defaultId !== 'contacts') store.db.prepare('UPDATE address_books SET remote_id = ? WHERE id = ?').run(defaultId, wellKnown.id);
+      const wellKnown = local.find((b) => b.remoteId === DEFAULT_FOLDER);
+      if (wellKnown && defaultId !== DEFAULT_FOLDER) store.db.prepare('UPDATE address_books SET remote_id = ? WHERE id = ?').run(defaultId, wellKnown.id);
       for (const b of store.pim.addressBooks(this.accountId)) if (b.remoteId && !ids.has(b.remoteId)) store.pim.removeAddressBook(b.id);
       for (const r of remote) {
         const existing = store.pim.addressBooks(this.accountId).find((b) => b.remoteId === r.id);
@@ -92,6 +94,10 @@ export class GraphContactsPart implements ProviderPart {
   }
 
   private async syncBook(bookId: string, remoteId: string, token: string | null): Promise<number> {
+    if (remoteId === DEFAULT_FOLDER) {
+      // The default folder's id is known only once it holds a contact; until then it is empty.
+      return this.runDelta(bookId, `/me/contacts?$select=${CONTACT_SELECT}`, true);
+    }
     const initial = `/me/contactFolders/${enc(remoteId)}/contacts/delta?$select=${CONTACT_SELECT}`;
     try {
       return await this.runDelta(bookId, token ?? initial, token === null);
@@ -256,7 +262,7 @@ export class GraphContactsPart implements ProviderPart {
         if (!(err instanceof GraphHttpError && err.status === 404) || contact.etag !== null) throw err;
       }
     }
-    saved ??= await this.client.post<GraphContact>(`/me/contactFolders/${enc(book.remoteId)}/contacts`, this.toGraph(contact));
+    saved ??= await this.client.post<GraphContact>(book.remoteId === DEFAULT_FOLDER ? '/me/contacts' : `/me/contactFolders/${enc(book.remoteId)}/contacts`, this.toGraph(contact));
     const current = this.ctx.store.pim.contact(contact.id);
     if (current) this.ctx.store.pim.upsertContact({ ...current, remoteId: saved.id, etag: saved.changeKey ?? null });
   }
