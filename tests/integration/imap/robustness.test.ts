@@ -165,6 +165,43 @@ describe('IMAP robustness: dropped server, killed process, offline queue', () =>
     }
   });
 
+  it('does not bring back a message whose permanent deletion is still queued', async () => {
+    let clock = Date.now();
+    const core = createTestCore({ now: () => clock });
+    try {
+      const accountId = addImapAccount(core, servers, bob);
+      await core.sync.syncNow(accountId);
+      const victim = core.mail.list({ folderId: folderId(core, accountId, 'inbox'), offset: 0, limit: 1 }).items[0]!;
+      core.mail.delete([victim.id]);
+      await core.sync.syncNow(accountId); // now in Trash on the server too
+      expect(core.store.mail.summary(victim.id)!.folderId).toBe(folderId(core, accountId, 'trash'));
+
+      await stopImap({ kill: true }, servers);
+      core.mail.delete([victim.id]); // for good; the remote side fails and waits for its retry time
+      await core.tasks.idle();
+      expect(core.store.tasks.pendingCount(accountId)).toBe(1);
+      await startImap(servers);
+      await core.sync.syncNow(accountId); // the task is not due yet
+      expect(core.store.tasks.pendingCount(accountId)).toBe(1);
+      const trash = () => core.mail.list({ folderId: folderId(core, accountId, 'trash'), offset: 0, limit: 50 }).items;
+      expect(trash().some((m) => m.subject === victim.subject)).toBe(false);
+
+      clock += 15 * 60_000;
+      await core.sync.syncNow(accountId);
+      expect(core.store.tasks.pendingCount(accountId)).toBe(0);
+      const check = await serverSession(servers, bob);
+      try {
+        expect((await listServer(check, 'Trash')).some((m) => m.subject === victim.subject)).toBe(false);
+      } finally {
+        await check.logout();
+      }
+      expect(trash().some((m) => m.subject === victim.subject)).toBe(false);
+    } finally {
+      await startImap(servers).catch(() => undefined);
+      await core.close();
+    }
+  });
+
   it('queues actions while the server is down and applies them in order once it is back', async () => {
     let clock = Date.now();
     const core = createTestCore({ now: () => clock });

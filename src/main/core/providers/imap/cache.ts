@@ -89,4 +89,16 @@ export class ImapCache {
   setMessageIdHeader(id: string, messageIdHeader: string): void {
     this.store.db.prepare('UPDATE messages SET message_id_header = ? WHERE id = ? AND message_id_header IS NULL').run(messageIdHeader, id);
   }
+
+  /** UIDs in this server folder that a queued 'mail.expunge' will delete: sync must not bring them back meanwhile. */
+  pendingExpungeUids(accountId: string, folderId: string): Set<number> {
+    const rows = this.store.db
+      .prepare(
+        `SELECT json_extract(item.value, '$.remoteId') AS uid FROM tasks t, json_each(t.payload, '$.items') item
+         WHERE t.account_id = ? AND t.kind = 'mail.expunge' AND t.status IN ('pending', 'running')
+           AND json_extract(item.value, '$.remoteFolderId') = ?`,
+      )
+      .all(accountId, folderId) as { uid: string | null }[];
+    return new Set(rows.filter((r) => r.uid !== null).map((r) => Number(r.uid)));
+  }
 }

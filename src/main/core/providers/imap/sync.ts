@@ -224,7 +224,8 @@ export class MailSync {
       }
 
       // 4. New messages, newest first, in batches that are each one transaction.
-      const missing = candidates.filter((u) => !cached.has(u)).sort((a, b) => b - a);
+      const beingDeleted = this.cache.pendingExpungeUids(this.accountId, f.id);
+      const missing = candidates.filter((u) => !cached.has(u) && !beingDeleted.has(u)).sort((a, b) => b - a);
       let done = 0;
       const unplaced = missing.length ? this.cache.unplacedInFolder(this.accountId, f.id) : new Map<string, string>();
       for (let i = 0; i < missing.length; i += BATCH) {
