@@ -128,7 +128,7 @@ export class GraphContactsPart implements ProviderPart {
     const seen = new Set<string>();
     let changed = 0;
     while (next) {
-      const page: { value: GraphContact[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.client.get(next);
+      const page: { value: GraphContact[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.client.get(next, 'odata.maxpagesize=100');
       const pending = this.pendingContactIds();
       store.transaction(() => {
         for (const c of page.value) {

@@ -267,7 +267,8 @@ export class GraphMailPart implements ProviderPart {
     let next: string | undefined = deltaLink ?? initial;
     let finalLink: string | undefined;
     while (next) {
-      const page: DeltaPage<GraphMessage> = await this.client.get(next);
+      // Bigger pages than Graph's 10: fewer round trips for a full listing.
+      const page: DeltaPage<GraphMessage> = await this.client.get(next, 'odata.maxpagesize=100');
       const live = page.value.filter((m) => !m['@removed']);
       const attachments = await this.attachmentLists(live.filter((m) => m.hasAttachments));
       const pending = this.pendingMessageIds();
@@ -281,6 +282,9 @@ export class GraphMailPart implements ProviderPart {
       next = page['@odata.nextLink'];
       finalLink = page['@odata.deltaLink'];
       if (next) this.client.checkLink(next);
+      // Delta does not say how much is left: total is what is known so far (+1 while more pages follow).
+      const done = (counts.messagesAdded ?? 0) + (counts.messagesUpdated ?? 0) + (counts.messagesRemoved ?? 0);
+      this.ctx.events.emit('sync.progress', { accountId: this.accountId, phase: `mail:${this.ctx.store.mail.getFolder(localId)?.path ?? localId}`, done, total: next ? done + 1 : done });
     }
     if (finalLink) this.client.checkLink(finalLink);
     this.ctx.store.transaction(() => {
