@@ -167,6 +167,7 @@ export class MailSync {
       const cached = this.cache.flagsByUid(f.id);
       const pending = this.cache.pendingTaskMessageIds(this.accountId);
       let serverUids: Set<number> | null = null;
+      const vanished = new Set<number>();
 
       // 1. Flags of what is cached: only what changed since HIGHESTMODSEQ where CONDSTORE allows, else all.
       if (selected.exists === 0) {
@@ -175,12 +176,21 @@ export class MailSync {
         const incremental = selected.highestModseq !== null && state.highestModseq !== null && state.uidnext !== null;
         if (!(incremental && state.highestModseq === selected.highestModseq)) {
           const changes: FetchMessageObject[] = [];
-          for await (const m of this.client.fetch(
-            '1:*',
-            { uid: true, flags: true },
-            incremental ? { uid: true, changedSince: BigInt(state.highestModseq!) } : { uid: true },
-          )) {
-            changes.push(m);
+          // With QRESYNC the CHANGEDSINCE fetch also reports expunged UIDs (VANISHED (EARLIER)).
+          const onExpunge = (e: { path?: string; uid?: number; vanished?: boolean }) => {
+            if (e.vanished && e.uid !== undefined && e.path === f.list.path && cached.has(e.uid)) vanished.add(e.uid);
+          };
+          this.client.on('expunge', onExpunge);
+          try {
+            for await (const m of this.client.fetch(
+              '1:*',
+              { uid: true, flags: true },
+              incremental ? { uid: true, changedSince: BigInt(state.highestModseq!) } : { uid: true },
+            )) {
+              changes.push(m);
+            }
+          } finally {
+            this.client.off('expunge', onExpunge);
           }
           if (!incremental) serverUids = new Set(changes.map((m) => m.uid));
           this.ctx.store.transaction(() => {
@@ -204,7 +214,7 @@ export class MailSync {
       } else if (state.uidnext !== null) {
         const fresh = selected.uidNext > state.uidnext ? await this.searchUids(`${state.uidnext}:*`) : [];
         candidates = fresh.filter((u) => u >= state.uidnext!);
-        const expected = cached.size + candidates.filter((u) => !cached.has(u)).length;
+        const expected = cached.size - vanished.size + candidates.filter((u) => !cached.has(u)).length;
         if (expected !== selected.exists) {
           serverUids = new Set(await this.searchUids('1:*'));
           candidates = [...serverUids];
@@ -214,9 +224,11 @@ export class MailSync {
         candidates = [...serverUids];
       }
 
-      // 3. Expunged elsewhere.
-      if (serverUids) {
-        const gone = [...cached.entries()].filter(([uid]) => !serverUids.has(uid)).map(([, c]) => c.id);
+      // 3. Expunged elsewhere: from the full UID list when there is one, else as VANISHED reported them.
+      const known = serverUids;
+      const isGone = known ? (uid: number) => !known.has(uid) : (uid: number) => vanished.has(uid);
+      {
+        const gone = [...cached.entries()].filter(([uid]) => isGone(uid)).map(([, c]) => c.id);
         if (gone.length) {
           this.ctx.store.transaction(() => this.ctx.store.mail.remove(gone));
           counts.messagesRemoved! += gone.length;
