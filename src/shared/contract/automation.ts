@@ -182,6 +182,20 @@ export const automationCalls = {
     'Run history of one or all rules, newest first.',
   ),
   'approvals.list': call(z.object({}), z.array(ApprovalInfo), 'Approval and options mails sent, with their answers.'),
+  'approvals.send': call(
+    z.object({
+      accountId: Id.optional(),
+      kind: z.enum(['approval', 'options']).default('approval'),
+      to: z.string().min(3).max(10_000),
+      subject: z.string().min(1).max(2000),
+      body: z.string().max(1_000_000).default(''),
+      /** Comma-separated, as the connector's Options field. */
+      options: z.string().max(10_000).default('Approve, Reject'),
+      notificationUrl: z.string().url().max(2000).nullable().default(null),
+    }),
+    z.object({ id: Id, outboxId: Id }),
+    'Compose mode for SendApprovalMail / SendMailWithOptions: send the mail and wait for an answer.',
+  ),
   'approvals.offered': call(
     z.object({ messageId: Id }),
     z.object({ subscriptionId: z.string(), replyTo: z.string(), options: z.array(z.string()) }).nullable(),

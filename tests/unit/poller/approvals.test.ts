@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src/main/core/core';
 import { formatOptionsHeader, offeredOptions, optionsBody, optionSubject, parseOptionsHeader, readReplyToken, splitOptions } from '../../../src/main/core/approvals/format';
+import { parseMessage } from '../../../src/main/core/mime';
 import { coreWithClock, deliver, listener, localInbox, notifications, TestClock } from './helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -80,6 +81,23 @@ describe('approval replies', () => {
       await core.poller.idle();
     }
     expect(hook.bodies).toEqual([{ SelectedOption: 'Approve', UserEmailAddress: 'bob@pimlico.test', SubscriptionId: 'sub_budget' }]);
+  });
+
+  it('compose mode sends the mail with a button per option and resolves from a reply', async () => {
+    const clock = new TestClock();
+    const core = coreWithClock(clock);
+    cleanups.push(() => core.close());
+    const me = core.accounts.create({ kind: 'local', displayName: 'Alice', email: 'alice@pimlico.test' });
+    await expect(core.handle('approvals.send', { accountId: me.id, to: 'bob@pimlico.test', subject: 'Offsite', options: ' , ' })).rejects.toThrow(/1 to 20/);
+    const sent = (await core.handle('approvals.send', { accountId: me.id, kind: 'options', to: 'Bob <bob@pimlico.test>', subject: 'Offsite', body: 'Where?', options: 'Lake, City' })) as { id: string; outboxId: string };
+    // What the recipient gets: the buttons read back from the mail as it will travel.
+    const mail = await parseMessage(core.store.outbox.get(sent.outboxId)!.raw);
+    expect(offeredOptions({ headers: mail.headers, bodyText: mail.text, bodyHtml: mail.html })).toEqual({ id: sent.id, replyTo: 'alice@pimlico.test', options: ['Lake', 'City'] });
+    const [info] = (await core.handle('approvals.list', {})) as { id: string; kind: string; status: string; options: string[]; to: string }[];
+    expect(info).toMatchObject({ id: sent.id, kind: 'options', status: 'waiting', options: ['Lake', 'City'], to: 'bob@pimlico.test' });
+    deliver(core, localInbox(core, me.id), { from: 'bob@pimlico.test', subject: `RE: City: Offsite [pimlico:${sent.id}:2]` });
+    core.poller.poll();
+    expect(core.poller.approvals.state(sent.id, 'options')).toMatchObject({ status: 'answered', SelectedOption: 'City', UserEmailAddress: 'bob@pimlico.test' });
   });
 
   it('gives a Pimlico recipient real buttons: choosing one queues the tokenised reply', async () => {

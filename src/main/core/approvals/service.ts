@@ -7,7 +7,8 @@ import { backoffMs } from '../tasks/queue';
 import { badRequest, errorMessage, notFound } from '../util/errors';
 import { newId } from '../util/ids';
 import { parseJson } from '../store/json';
-import { chosenOption, offeredOptions, optionSubject, readReplyToken, type OptionsHeader } from './format';
+import { chosenOption, offeredOptions, optionsBody, optionSubject, readReplyToken, splitOptions, type OptionsHeader } from './format';
+import { parseAddressList } from '../mime';
 
 const MAX_DELIVERY_ATTEMPTS = 8;
 
@@ -219,6 +220,43 @@ export class ApprovalsService {
         })),
       };
     });
+  }
+
+  /**
+   * The UI's compose mode for SendApprovalMail / SendMailWithOptions: the same subscription the
+   * connector's POST routes store, and the same buttons, so replies resolve the same way.
+   */
+  async send(req: { accountId?: string; kind: 'approval' | 'options'; to: string; subject: string; body: string; options: string; notificationUrl: string | null }): Promise<{ id: string; outboxId: string }> {
+    const account = this.core.accounts.resolve(req.accountId);
+    if (!account.email) throw badRequest('This account has no address that answers could come back to');
+    const options = splitOptions(req.options);
+    if (options.length < 1 || options.length > 20) throw badRequest('Give 1 to 20 comma-separated options');
+    const to = parseAddressList(req.to);
+    if (to.length === 0) throw badRequest(`No recipient address in '${req.to}'`);
+    const id = newId('sub');
+    const { html, text } = optionsBody({ subscriptionId: id, replyTo: account.email, subject: req.subject, options }, req.body, false);
+    const { outboxId } = await this.core.mail.send({ accountId: account.id, to, subject: req.subject, bodyText: text, bodyHtml: html });
+    const messageIdHeader = this.core.store.outbox.get(outboxId)?.messageIdHeader ?? null;
+    this.core.store.db
+      .prepare(
+        `INSERT INTO mail_subscriptions (id, kind, account_id, notification_url, recipients_json, subject, options_json, message_json,
+           outbox_id, message_id_header, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        req.kind,
+        account.id,
+        req.notificationUrl,
+        JSON.stringify(to),
+        req.subject,
+        JSON.stringify(options),
+        JSON.stringify({ To: req.to, Subject: req.subject, Body: req.body, Options: options.join(', ') }),
+        outboxId,
+        messageIdHeader,
+        this.core.now(),
+      );
+    this.core.events.emit('store.changed', { entities: ['outbox'] });
+    return { id, outboxId };
   }
 
   offered(messageId: string): OptionsHeader | null {

@@ -14,6 +14,7 @@ export function automationHandlers(core: Core): HandlerGroup<
   | 'rules.test'
   | 'rules.runs'
   | 'approvals.list'
+  | 'approvals.send'
   | 'approvals.offered'
   | 'approvals.respond'
 > {
@@ -41,6 +42,12 @@ export function automationHandlers(core: Core): HandlerGroup<
     'rules.test': ({ rule, limit }) => core.poller.rules.test(rule, limit),
     'rules.runs': ({ ruleId, limit }) => core.poller.rules.runs(ruleId, limit),
     'approvals.list': () => core.poller.approvals.list(),
+    'approvals.send': async (req) => {
+      const out = await core.poller.approvals.send(req);
+      const accountId = core.store.outbox.get(out.outboxId)?.accountId;
+      if (accountId) void core.outbox.run(accountId);
+      return out;
+    },
     'approvals.offered': ({ messageId }) => {
       const offered = core.poller.approvals.offered(messageId);
       return offered && { subscriptionId: offered.id, replyTo: offered.replyTo, options: offered.options };

@@ -91,8 +91,16 @@ export class Poller implements Disposable {
   poll(): PollResult {
     const now = this.core.now();
     const settings = readNotificationSettings(this.core.store);
-    const mail = this.pollMail(settings, now);
-    const events = this.pollUpcoming(settings, now);
+    let mail: { count: number; notifications: NotificationPayload[] };
+    let events: { count: number; notifications: NotificationPayload[] };
+    try {
+      mail = this.pollMail(settings, now);
+      events = this.pollUpcoming(settings, now);
+    } catch (err) {
+      // The transaction rolled back: cached watermarks may be ahead of what was committed.
+      this.state.reset();
+      throw err;
+    }
     this.rules.collect(now);
     const notifications = [...mail.notifications, ...events.notifications];
     for (const n of notifications) this.emit(n);
@@ -127,8 +135,14 @@ export class Poller implements Disposable {
         out.push({ id, wm });
         continue;
       }
+      if (account.kind === 'local') {
+        // A Local account's mail only ever arrives after it was created: everything in the log is news.
+        this.state.set(`mail:${id}`, 'OnNewEmail', { seq: 0, since: account.createdAt }, now);
+        if (!baselineOnly) out.push({ id, wm: { seq: 0, since: account.createdAt } });
+        continue;
+      }
       // A first sync fills the cache with old mail: start watching once it is over.
-      const settled = account.kind === 'local' || (account.lastSyncAt !== null && account.status !== 'syncing');
+      const settled = account.lastSyncAt !== null && account.status !== 'syncing';
       if (settled) this.state.set(`mail:${id}`, 'OnNewEmail', { seq: currentSeq(this.core.store.db), since: now }, now);
     }
     return baselineOnly ? [] : out;

@@ -14,6 +14,8 @@ export function ensureAutomationSchema(db: Db): void {
 export class PollerState {
   private readonly getStmt;
   private readonly setStmt;
+  /** What each row holds, so an unchanged watermark costs no write (most polls find nothing new). */
+  private readonly known = new Map<string, string>();
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT watermark FROM trigger_state WHERE id = ?');
@@ -24,8 +26,10 @@ export class PollerState {
   }
 
   get<W>(key: string): W | undefined {
-    const row = this.getStmt.get(`poller:${key}`) as { watermark: string } | undefined;
+    const cached = this.known.get(key);
+    const row = cached !== undefined ? { watermark: cached } : (this.getStmt.get(`poller:${key}`) as { watermark: string } | undefined);
     if (!row) return undefined;
+    this.known.set(key, row.watermark);
     try {
       return JSON.parse(row.watermark) as W;
     } catch {
@@ -34,6 +38,19 @@ export class PollerState {
   }
 
   set(key: string, trigger: string, watermark: unknown, now: number): void {
-    this.setStmt.run(`poller:${key}`, trigger, JSON.stringify(watermark), now, now);
+    const json = JSON.stringify(watermark);
+    if (this.known.get(key) === json) return;
+    this.setStmt.run(`poller:${key}`, trigger, json, now, now);
+    this.known.set(key, json);
+  }
+
+  /** After a rolled-back transaction the cache may be ahead of the database: read everything again. */
+  reset(): void {
+    this.known.clear();
+  }
+
+  /** Forgets cached rows whose ids start with this key (after they were deleted in SQL). */
+  forget(prefix: string): void {
+    for (const k of [...this.known.keys()]) if (k.startsWith(prefix)) this.known.delete(k);
   }
 }

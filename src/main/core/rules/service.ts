@@ -95,7 +95,10 @@ export class RulesService {
     const next = { ...this.validate({ ...rest, ...patch }), id, createdAt, updatedAt: this.core.now() };
     this.core.store.transaction(() => {
       // Enabling (again) starts from now: a rule never replays what arrived while it was off.
-      if (next.enabled && !current.enabled) this.repo.resetWatermarks(id);
+      if (next.enabled && !current.enabled) {
+        this.repo.resetWatermarks(id);
+        this.state.forget(`rule:${id}:`);
+      }
       this.repo.put(next);
       if (next.enabled) this.collectRule(next, next.updatedAt);
     });
@@ -105,6 +108,7 @@ export class RulesService {
 
   delete(id: string): void {
     if (!this.repo.remove(id)) throw notFound('Rule', id);
+    this.state.forget(`rule:${id}:`);
     this.core.events.emit('store.changed', { entities: ['settings'] });
   }
 
@@ -136,6 +140,7 @@ export class RulesService {
       try {
         store.transaction(() => this.collectRule(rule, now));
       } catch (err) {
+        this.state.reset();
         this.core.log.warn('rule trigger failed', { rule: rule.id, error: errorMessage(err) });
       }
     }
