@@ -32,6 +32,11 @@ export function Sidebar() {
           <div className="account-name" title={a.email}>
             {a.displayName}
             {a.status === 'error' && <span className="error-dot" title={a.lastError ?? 'Error'} aria-label="Sync error" />}
+            {a.status === 'needs-sign-in' && (
+              <button type="button" className="sign-in-needed" title={a.lastError ?? 'Sign in again'} onClick={() => setView('settings')}>
+                Sign in
+              </button>
+            )}
           </div>
           {folders
             .filter((f) => f.accountId === a.id)

@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Account, SyncResult } from '../../shared/types';
 import { useApp } from '../app/store';
-import { call } from '../lib/client';
+import { call, onEvent } from '../lib/client';
 import { AddAccount } from './AddAccount';
 import { ConnectionReport, type ConnectionResult } from './ConnectionReport';
 
@@ -25,9 +25,19 @@ export function syncSummary(r: SyncResult): string {
   return `${r.folders} folders, ${parts.join(', ')} in ${(r.durationMs / 1000).toFixed(1)} s`;
 }
 
+type Progress = Record<string, { phase: string; done: number; total: number }>;
+
 export function AccountsPanel() {
   const { accounts } = useApp();
   const [adding, setAdding] = useState(false);
+  const [progress, setProgress] = useState<Progress>({});
+  useEffect(
+    () =>
+      onEvent('sync.progress', (p) =>
+        setProgress((all) => ({ ...all, [p.accountId]: { phase: p.phase, done: p.done, total: p.total } })),
+      ),
+    [],
+  );
   const needSignIn = accounts.filter((a) => a.status === 'needs-sign-in');
   return (
     <section aria-labelledby="accounts-heading">
@@ -47,7 +57,7 @@ export function AccountsPanel() {
         </thead>
         <tbody>
           {accounts.map((a) => (
-            <AccountRow key={a.id} account={a} />
+            <AccountRow key={a.id} account={a} progress={progress[a.id]} />
           ))}
         </tbody>
       </table>
@@ -97,7 +107,7 @@ function SignInBanner({ account }: { account: Account }) {
   );
 }
 
-function AccountRow({ account: a }: { account: Account }) {
+function AccountRow({ account: a, progress }: { account: Account; progress?: Progress[string] }) {
   const { refreshAccounts, reportError } = useApp();
   const [confirming, setConfirming] = useState(false);
   const [syncing, setSyncing] = useState(false);
@@ -143,6 +153,11 @@ function AccountRow({ account: a }: { account: Account }) {
             <div className="muted small">Last sync {new Date(a.lastSyncAt).toLocaleString()}</div>
           )}
           {a.lastError && a.status !== 'ok' && <div className="last-error small">{a.lastError}</div>}
+          {progress && progress.total > 0 && (syncing || a.status === 'syncing') && (
+            <div className="muted small sync-progress">
+              {progress.phase.replace(/^mail:/, '')}: {progress.done} of {progress.total}
+            </div>
+          )}
           {lastResult && <div className="sync-result small">{lastResult}</div>}
         </td>
         <td className="actions">

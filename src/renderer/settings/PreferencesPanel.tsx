@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../app/store';
 import { useAutomation } from '../automation/store';
 import { call, onEvent } from '../lib/client';
@@ -22,15 +22,18 @@ export function PreferencesPanel() {
   const [mode, setMode] = useState<'electron' | 'headless' | null>(null);
   const [feedUrl, setFeedUrl] = useState('');
   const [feedError, setFeedError] = useState<string | null>(null);
+  // A settings reload (another toggle saved) must not overwrite an address being typed.
+  const feedEdited = useRef(false);
 
   useEffect(() => {
     const load = () =>
       call('settings.get', {})
         .then((s) => {
           setSettings(s);
-          setFeedUrl(
-            typeof s[SHELL_KEYS.updateFeedUrl] === 'string' ? (s[SHELL_KEYS.updateFeedUrl] as string) : '',
-          );
+          if (!feedEdited.current) {
+            const saved = s[SHELL_KEYS.updateFeedUrl];
+            setFeedUrl(typeof saved === 'string' ? saved : '');
+          }
         })
         .catch(reportError);
     void load();
@@ -197,6 +200,7 @@ export function PreferencesPanel() {
                   return;
                 }
               }
+              feedEdited.current = false;
               void setSetting(SHELL_KEYS.updateFeedUrl, value || null).then(() =>
                 showToast(value ? 'Update feed saved' : 'Updates turned off'),
               );
@@ -207,7 +211,10 @@ export function PreferencesPanel() {
               <input
                 type="url"
                 value={feedUrl}
-                onChange={(e) => setFeedUrl(e.target.value)}
+                onChange={(e) => {
+                  feedEdited.current = true;
+                  setFeedUrl(e.target.value);
+                }}
                 placeholder="https://updates.example.com/pimlico/"
               />
             </label>

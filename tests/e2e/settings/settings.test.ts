@@ -201,7 +201,13 @@ describe('Settings: certificates and sign-in', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     await app.api(`/accounts/${id}/sync`, { method: 'POST' });
-    await openSettings();
+    // The sidebar flags the account too, and leads to Settings.
+    await page.locator('.sidebar').getByRole('button', { name: 'Calendar' }).click();
+    const staleGroup = page.locator('.account-group', {
+      has: page.locator('.account-name', { hasText: 'Stale password' }),
+    });
+    await staleGroup.getByRole('button', { name: 'Sign in' }).click({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
     const banner = page.locator(`.banner[data-account-id="${id}"]`);
     await banner.waitFor({ timeout: 15_000 });
     expect(await banner.textContent()).toContain('Stale password needs you to sign in again.');
