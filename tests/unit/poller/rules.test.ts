@@ -129,3 +129,102 @@ describe('rules', () => {
     expect(core.poller.rules.list()).toHaveLength(0);
   });
 });
+
+describe('rule actions on a message', () => {
+  it('replies with a template, forwards, adds the sender to contacts once and files an invitation in the calendar', async () => {
+    const { core, inbox } = setup();
+    const shown = notifications(core);
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Test//EN',
+      'METHOD:REQUEST',
+      'BEGIN:VEVENT',
+      'UID:kickoff-1@example.com',
+      'DTSTAMP:20260301T120000Z',
+      'DTSTART:20260310T140000Z',
+      'DTEND:20260310T150000Z',
+      'SUMMARY:Project kickoff',
+      'LOCATION:Main hall',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const rule = core.poller.rules.create({
+      name: 'Invitations',
+      enabled: true,
+      trigger: 'OnNewEmail',
+      filters: { from: 'erin@example.com' },
+      actions: [
+        { type: 'notify' },
+        { type: 'replyTemplate', body: 'Hi {{senderName}}, got "{{subject}}".' },
+        { type: 'forward', to: 'assistant@example.com', comment: 'Please prepare.' },
+        { type: 'addSenderToContacts' },
+        { type: 'createEventFromInvitation' },
+      ],
+    });
+    const { createHash } = await import('node:crypto');
+    const content = Buffer.from(ics);
+    const id = core.store.mail.insertMessage(
+      {
+        accountId: inbox.accountId,
+        folderId: inbox.folderId,
+        remoteId: null,
+        messageIdHeader: '<invite-1@example.com>',
+        inReplyTo: null,
+        references: [],
+        subject: 'Invitation: Project kickoff',
+        from: { name: 'Erin', address: 'erin@example.com' },
+        to: [{ name: '', address: 'me@pimlico.test' }],
+        cc: [],
+        bcc: [],
+        replyTo: [],
+        date: core.now(),
+        snippet: 'You are invited',
+        bodyText: 'You are invited',
+        bodyHtml: null,
+        isRead: false,
+        isFlagged: false,
+        importance: 'normal',
+        size: 1000,
+        attachments: [{ filename: 'invite.ics', contentType: 'text/calendar', size: content.length, contentId: null, inline: false, sha256: createHash('sha256').update(content).digest('hex'), content }],
+      },
+      core.now(),
+    );
+    deliver(core, inbox, { from: 'erin@example.com', fromName: 'Erin', subject: 'Second note' });
+    core.poller.poll();
+    await core.poller.idle();
+
+    const runs = core.poller.rules.runs(rule.id, 10);
+    expect(runs).toHaveLength(2);
+    const first = runs.find((r) => r.itemId === id)!;
+    expect(first.status).toBe('done');
+    expect(first.results.map((r) => [r.type, r.status])).toEqual([
+      ['notify', 'done'],
+      ['replyTemplate', 'done'],
+      ['forward', 'done'],
+      ['addSenderToContacts', 'done'],
+      ['createEventFromInvitation', 'done'],
+    ]);
+    const outbox = core.store.outbox.list();
+    const reply = outbox.find((o) => o.subject === 'Re: Invitation: Project kickoff')!;
+    expect(reply.to).toEqual([{ name: 'Erin', address: 'erin@example.com' }]);
+    expect(reply.raw.toString('utf8')).toContain('Hi Erin, got "Invitation: Project kickoff".');
+    expect(reply.raw.toString('utf8')).toContain('In-Reply-To: <invite-1@example.com>');
+    const forward = outbox.find((o) => o.subject === 'Fwd: Invitation: Project kickoff')!;
+    expect(forward.to).toEqual([expect.objectContaining({ address: 'assistant@example.com' })]);
+    expect(forward.raw.toString('utf8')).toContain('invite.ics');
+    const contacts = core.contacts.list({ query: 'erin', limit: 10 });
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]!.emails).toEqual([expect.objectContaining({ address: 'erin@example.com' })]);
+    const second = runs.find((r) => r.itemId !== id)!;
+    // The second message has no invitation: that action fails, is reported, and the others stand.
+    expect(second.status).toBe('failed');
+    expect(second.results.find((r) => r.type === 'createEventFromInvitation')).toMatchObject({ status: 'failed', error: 'This message carries no invitation (.ics)' });
+    expect(second.results.find((r) => r.type === 'addSenderToContacts')).toMatchObject({ status: 'done', ref: contacts[0]!.id });
+    const events = core.calendar.range(Date.parse('2026-03-10T00:00:00Z'), Date.parse('2026-03-11T00:00:00Z'));
+    expect(events.map((o) => [o.event.summary, o.event.location, o.startUtc])).toEqual([['Project kickoff', 'Main hall', Date.parse('2026-03-10T14:00:00Z')]]);
+    expect(shown.filter((n) => n.title.startsWith('Invitations: '))).toHaveLength(2);
+    expect(shown.filter((n) => n.title === 'Rule "Invitations" failed')).toHaveLength(1);
+  });
+});
