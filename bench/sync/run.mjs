@@ -186,11 +186,14 @@ async function runSize(count) {
   }
 }
 
-function report(results) {
+export function report(results) {
   const rows = results.map((r) => {
     const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
     return [
+      `<!-- bench/sync:size:${r.count} -->`,
       `### ${r.count.toLocaleString('en')} messages (${(r.bytes / 2 ** 20).toFixed(0)} MB; 75% plain text, 20% HTML, 5% with a 50-300 kB attachment)`,
+      '',
+      `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; machine load (1/5/15 min) at its end: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}.`,
       '',
       '| phase | Pimlico | mbsync | Pimlico / mbsync |',
       '| --- | --- | --- | --- |',
@@ -202,19 +205,28 @@ function report(results) {
       '',
       `Pimlico showed the newest inbox page after ${fmtMs(r.pInit.firstInboxBatchMs ?? 0)}. ` +
         `Cache on disk: Pimlico SQLite ${(r.sqliteBytes / 2 ** 20).toFixed(0)} MB (parsed, indexed for search, attachments > 1 MB fetched on demand), mbsync Maildir ${(r.maildirBytes / 2 ** 20).toFixed(0)} MB (raw).`,
+      `<!-- /bench/sync:size:${r.count} -->`,
       '',
     ].join('\n');
   });
+  const file = join(ROOT, 'bench/RESULTS.md');
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  // Sizes measured in an earlier run and not in this one keep their figures.
+  const measured = new Set(results.map((r) => r.count));
+  for (const m of doc.matchAll(/<!-- bench\/sync:size:(\d+) -->[\s\S]*?<!-- \/bench\/sync:size:\1 -->\n?/g)) {
+    if (!measured.has(Number(m[1]))) rows.push(`${m[0].trimEnd()}\n`);
+  }
+  rows.sort((a, b) => Number(/size:(\d+)/.exec(a)[1]) - Number(/size:(\d+)/.exec(b)[1]));
   const section = [
     '<!-- bench/sync:begin -->',
     '## IMAP sync: Pimlico vs mbsync (`node bench/sync/run.mjs`)',
     '',
-    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB; Dovecot on loopback, plain IMAP (no TLS) for both tools.`,
+    `On ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB; Dovecot on loopback, plain IMAP (no TLS) for both tools.`,
     'Pimlico: time of one `sync.syncNow` (connect, login, LIST-STATUS, fetch, MIME parse, SQLite + FTS5 writes) in its own process;',
     'mbsync 1.4.4: wall time of `mbsync -c … bench` (Pull, all folders, default settings incl. FSync yes) to a Maildir, from `/usr/bin/time`. Both sync every folder.',
     'Before timing, every message is read once over IMAP so that Dovecot\'s index and cache are built for both tools alike.',
     'Aims: initial sync ≤ 1.5× mbsync; no-change resync < 300 ms.',
-    `Machine load (1/5/15 min) when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; other work shares these cores, so wall times carry that noise.`,
+    'Other work shares these cores (see the load figures), so wall times carry that noise.',
     '',
     ...rows,
     'Where Pimlico\'s time goes (CPU profile of a 1,000-message sync of the same mix): MIME parsing about half (postal-mime\'s',
@@ -225,8 +237,6 @@ function report(results) {
     '',
     '<!-- bench/sync:end -->',
   ].join('\n');
-  const file = join(ROOT, 'bench/RESULTS.md');
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   if (doc.includes('<!-- bench/sync:begin -->')) doc = doc.replace(/<!-- bench\/sync:begin -->[\s\S]*<!-- bench\/sync:end -->/, section);
   else doc = `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, doc);
@@ -247,4 +257,5 @@ async function main() {
   report(results);
 }
 
-await main();
+// Runs when invoked as a script (importing it, e.g. to test report(), runs nothing).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
