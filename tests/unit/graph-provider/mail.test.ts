@@ -211,8 +211,8 @@ describe('Graph provider: mail', () => {
   });
   it('lists headers first and fetches bodies afterwards, newest first, a bounded number per cycle', async () => {
     const { emu, core, accountId } = fx;
-    for (let i = 0; i < 230; i++) {
-      emu.seedMessage(ALICE, 'inbox', { subject: `B${String(i).padStart(3, '0')}`, body: `Message ${i}. ${'Lorem ipsum dolor sit amet. '.repeat(12)}Signed, zebra.`, receivedDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000) });
+    for (let i = 0; i < 1030; i++) {
+      emu.seedMessage(ALICE, 'inbox', { subject: `B${String(i).padStart(4, '0')}`, body: `Message ${i}. ${'Lorem ipsum dolor sit amet. '.repeat(12)}Signed, zebra.`, receivedDateTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000) });
     }
     await core.sync.syncNow(accountId);
     // Delta asked only for the preview.
@@ -220,15 +220,15 @@ describe('Graph provider: mail', () => {
     expect(deltas.length).toBeGreaterThan(0);
     expect(deltas.every((r) => !r.query['$select']!.split(',').includes('body'))).toBe(true);
     const inbox = folderId(core, accountId, 'inbox');
-    const states = () => core.store.mail.list({ folderId: inbox, offset: 0, limit: 500 }).items.map((m) => ({ subject: m.subject, state: core.mail.get(m.id).bodyState }));
+    const states = () => core.store.mail.list({ folderId: inbox, offset: 0, limit: 2000 }).items.map((m) => ({ subject: m.subject, state: core.mail.get(m.id).bodyState }));
     const first = states();
-    expect(first.filter((m) => m.state === 'complete')).toHaveLength(200);
+    expect(first.filter((m) => m.state === 'complete')).toHaveLength(1000);
     // The newest got their bodies first.
-    expect(first.filter((m) => m.state === 'headers-only').map((m) => m.subject).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `B${String(i).padStart(3, '0')}`));
+    expect(first.filter((m) => m.state === 'headers-only').map((m) => m.subject).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `B${String(i).padStart(4, '0')}`));
     const newest = core.store.mail.list({ folderId: inbox, offset: 0, limit: 1 }).items[0]!;
-    expect(core.mail.get(newest.id).bodyText).toMatch(/^Message 229\..*Signed, zebra\.$/s);
+    expect(core.mail.get(newest.id).bodyText).toMatch(/^Message 1029\..*Signed, zebra\.$/s);
     // Search finds words past the preview in the fetched bodies, and only there.
-    expect(core.mail.search('zebra', 500).total).toBe(200);
+    expect(core.mail.search('zebra', 2000).total).toBe(1000);
     await core.sync.syncNow(accountId);
     expect(states().every((m) => m.state === 'complete')).toBe(true);
   });

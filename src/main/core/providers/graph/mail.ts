@@ -31,8 +31,12 @@ const MESSAGE_SELECT = [
   'parentFolderId',
 ].join(',');
 
-/** Bodies are fetched after the headers, newest first, this many per sync cycle ($batch GETs). */
-export const BODIES_PER_CYCLE = 200;
+/** Bodies are fetched after the headers, newest first, up to this many per sync cycle... */
+export const BODIES_PER_CYCLE = 1000;
+/** ...in rounds of this many ($batch GETs), each stored (and shown) as it arrives. */
+const BODIES_PER_ROUND = 200;
+/** Folders whose delta runs side by side after the inbox; one slot of the 4 stays free for user actions. */
+const PARALLEL_FOLDERS = 3;
 
 const WELL_KNOWN: [string, FolderRole][] = [
   ['inbox', 'inbox'],
@@ -138,15 +142,32 @@ export class GraphMailPart implements ProviderPart {
     const folders = await this.syncFolders();
     counts.folders = folders.length;
     // The inbox first: the user reads while the rest arrives.
-    const order = [...folders].sort((a, b) => Number(b.role === 'inbox') - Number(a.role === 'inbox'));
-    for (const f of order) {
-      if (f.role === 'outbox') continue; // transient: what waits there is shown from Pimlico's own outbox
-      const c = await this.syncFolder(f.localId, f.remoteId);
+    const add = (c: SyncCounts) => {
       counts.messagesAdded! += c.messagesAdded ?? 0;
       counts.messagesUpdated! += c.messagesUpdated ?? 0;
       counts.messagesRemoved! += c.messagesRemoved ?? 0;
+    };
+    // The outbox is transient: what waits there is shown from Pimlico's own outbox.
+    const syncable = folders.filter((f) => f.role !== 'outbox');
+    // The inbox first, alone: the user reads while the rest arrives, a few folders at a time.
+    const inbox = syncable.find((f) => f.role === 'inbox');
+    if (inbox) add(await this.syncFolder(inbox.localId, inbox.remoteId));
+    const rest = syncable.filter((f) => f !== inbox);
+    let failure: unknown = null;
+    const lane = async () => {
+      for (let f = rest.shift(); f && failure === null; f = rest.shift()) {
+        try {
+          add(await this.syncFolder(f.localId, f.remoteId));
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_FOLDERS }, lane));
+    if (failure !== null) throw failure;
+    for (let left = BODIES_PER_CYCLE; left > 0; left -= BODIES_PER_ROUND) {
+      if ((await this.fillBodies(Math.min(BODIES_PER_ROUND, left))) === 0) break;
     }
-    await this.fillBodies(BODIES_PER_CYCLE);
     await this.handOffDeferredSends();
     return counts;
   }
