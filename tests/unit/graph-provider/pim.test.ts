@@ -236,6 +236,32 @@ describe('Graph provider: calendars and contacts', () => {
     expect(core.contacts.list({ addressBookId: book.id, limit: 10 }).map((c) => c.displayName)).toEqual(['First Contact']);
     expect(core.store.tasks.recent(10).filter((t) => t.status === 'failed')).toEqual([]);
   });
+  it('changes and cancels single occurrences of a series made in Pimlico (exception, EXDATE) in Outlook', async () => {
+    const { emu, core, accountId } = fx;
+    await core.sync.syncNow(accountId);
+    const { event } = core.calendar.create(calendarId(), { summary: 'Gym', start: `${day(1)}T07:00:00`, end: `${day(1)}T08:00:00`, timeZone: 'Europe/Madrid', rrule: 'FREQ=DAILY;COUNT=5' });
+    await core.tasks.run(accountId);
+    const seriesId = core.store.pim.event(event.id)!.remoteId!;
+    const instances = async () => {
+      const res = await fetch(`${emu.baseUrl}/me/events/${seriesId}/instances?startDateTime=${day(0)}T00:00:00Z&endDateTime=${day(8)}T00:00:00Z`, { headers: { Authorization: 'Bearer token-alice' } });
+      return ((await res.json()) as { value: { subject: string; type: string; start: { dateTime: string } }[] }).value;
+    };
+    expect(await instances()).toHaveLength(5);
+
+    core.calendar.updateOccurrence(event.id, `${day(2)}T07:00:00`, 'one', { summary: 'Gym (short)', end: `${day(2)}T07:30:00` });
+    core.calendar.deleteOccurrence(event.id, `${day(4)}T07:00:00`, 'one');
+    await core.tasks.run(accountId);
+    expect(core.store.tasks.recent(10).filter((t) => t.status === 'failed')).toEqual([]);
+    const now = await instances();
+    expect(now).toHaveLength(4);
+    expect(now.filter((i) => i.type === 'exception').map((i) => i.subject)).toEqual(['Gym (short)']);
+    expect(now.map((i) => i.start.dateTime.slice(0, 10))).not.toContain(day(4));
+
+    // And a sync agrees: four occurrences, one of them the exception.
+    await core.sync.syncNow(accountId);
+    const occ = core.calendar.range(Date.now(), Date.now() + 10 * DAY).filter((o) => o.event.summary.startsWith('Gym'));
+    expect(occ.map((o) => o.event.summary).sort()).toEqual(['Gym', 'Gym', 'Gym', 'Gym (short)']);
+  });
 });
 
 describe('Graph provider: the calendar window moves with time', () => {

@@ -376,7 +376,10 @@ export class GraphCalendarPart implements ProviderPart {
 
   async applyTask(task: StoredTask): Promise<void> {
     try {
-      if (task.kind === 'pim.putEvent') return await this.putEvent(PutEventPayload.parse(task.payload).event);
+      if (task.kind === 'pim.putEvent') {
+        const { event, previous } = PutEventPayload.parse(task.payload);
+        return await this.putEvent(event, previous);
+      }
       if (task.kind === 'pim.deleteEvent') return await this.deleteEvent(DeleteEventPayload.parse(task.payload).event);
     } catch (err) {
       if (err instanceof SignInRequiredError || err instanceof PimlicoError) throw err;
@@ -413,7 +416,7 @@ export class GraphCalendarPart implements ProviderPart {
     return this.ctx.store.pim.calendar(calendarId)?.remoteId ?? null;
   }
 
-  private async putEvent(event: StoredEvent): Promise<void> {
+  private async putEvent(event: StoredEvent, previous: StoredEvent | null): Promise<void> {
     const calRemote = this.calendarRemoteId(event.calendarId);
     if (!calRemote) return; // a calendar without a server side
     let saved: GraphEvent;
@@ -435,9 +438,22 @@ export class GraphCalendarPart implements ProviderPart {
       // transactionId makes a retried create (lost answer) return the same event instead of a second one.
       saved = patched ?? (await this.client.post<GraphEvent>(`/me/calendars/${enc(calRemote)}/events`, { ...this.toGraph(event, true), transactionId: `${event.id}-${event.updatedAt}` }));
     }
+    // Occurrences removed from a series (EXDATEs added here) are cancelled one by one: Graph has no EXDATE.
+    const added = event.rrule && !event.recurrenceId ? event.exdates.filter((x) => !(previous?.exdates ?? []).includes(x)) : [];
+    let changeKey = saved.changeKey ?? null;
+    for (const recurrenceId of added) {
+      const occurrence = await this.occurrenceId({ ...event, recurrenceId });
+      if (!occurrence) continue; // not on the server (already cancelled, or outside the series)
+      try {
+        await this.client.delete(`/me/events/${enc(occurrence)}`);
+      } catch (err) {
+        if (!(err instanceof GraphHttpError && err.status === 404)) throw err;
+      }
+      changeKey = null; // the series changed again: the next sync reads it back
+    }
     const current = this.ctx.store.pim.event(event.id);
     if (current) {
-      this.ctx.store.pim.upsertEvent({ ...current, remoteId: saved.id, etag: saved.changeKey ?? null, uid: event.recurrenceId ? current.uid : (saved.iCalUId ?? current.uid) });
+      this.ctx.store.pim.upsertEvent({ ...current, remoteId: saved.id, etag: changeKey, uid: event.recurrenceId ? current.uid : (saved.iCalUId ?? current.uid) });
     }
   }
 
