@@ -80,6 +80,12 @@ export function CalendarView() {
   const visible = occurrences.filter((o) => calendars.find((c) => c.id === o.calendarId)?.visible !== false);
   const selected = visible.find((o) => occurrenceKey(o) === selectedKey) ?? null;
 
+  /** Calendars of different accounts often share a name ("Calendar"): say whose. */
+  const labelOf = (c: CalendarInfo) => {
+    const account = accounts.find((a) => a.id === c.accountId);
+    return calendars.filter((x) => x.name === c.name).length > 1 && account ? `${c.name} (${account.displayName})` : c.name;
+  };
+
   const askScope = (title: string) => new Promise<Scope | null>((resolve) => setScopeAsk({ title, resolve }));
 
   const createAt = useCallback(
@@ -277,7 +283,7 @@ export function CalendarView() {
         <EventEditor
           key={editor.occurrence ? occurrenceKey(editor.occurrence) : 'new'}
           title={editor.occurrence ? 'Edit event' : 'New event'}
-          calendars={editor.occurrence ? calendars.filter((c) => c.id === editor.occurrence!.calendarId) : writable}
+          calendars={(editor.occurrence ? calendars.filter((c) => c.id === editor.occurrence!.calendarId) : writable).map((c) => ({ ...c, name: labelOf(c) }))}
           initial={editor.initial}
           occurrenceOfSeries={false}
           onSubmit={save}

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { CalendarInfo, EventInput } from '../../shared/types';
 import { call } from '../lib/client';
-import { allZones, shiftLocal, userZone } from './dates';
-import { buildRule, dayName, monthlyLabels, parseRule, WEEKDAYS, type Freq, type RecurrenceModel } from './recurrence';
+import { allZones, naiveMs, shiftLocal, userZone } from './dates';
+import { buildRule, dayName, monthlyLabels, parseRule, weekdayOf, WEEKDAYS, type Freq, type RecurrenceModel } from './recurrence';
 
 type Attendee = NonNullable<EventInput['attendees']>[number];
 
@@ -82,6 +82,17 @@ export function EventEditor(props: {
     }
   };
 
+  /** A new start moves the end with it, and a weekly rule still on the old weekday follows to the new one. */
+  const changeStart = (next: string) => {
+    if (!next) return setStart(next);
+    const delta = naiveMs(next) - naiveMs(start);
+    if (!Number.isNaN(delta) && end) setEnd(shiftLocal(end, delta));
+    const before = weekdayOf(start);
+    const after = weekdayOf(next);
+    if (before !== after && rule.byDay.length === 1 && rule.byDay[0] === before) setRule({ ...rule, byDay: [after] });
+    setStart(next);
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -136,7 +147,7 @@ export function EventEditor(props: {
         <div className="row">
           <label>
             Starts
-            <input name="start" type={allDay ? 'date' : 'datetime-local'} value={start} onChange={(e) => setStart(e.target.value)} required />
+            <input name="start" type={allDay ? 'date' : 'datetime-local'} value={start} onChange={(e) => changeStart(e.target.value)} required />
           </label>
           <label>
             Ends

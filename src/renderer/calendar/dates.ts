@@ -64,7 +64,7 @@ export function dateValue(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-function naiveMs(local: string): number {
+export function naiveMs(local: string): number {
   return Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(local) ? `${local}T00:00:00Z` : `${local.length === 16 ? `${local}:00` : local}Z`);
 }
 

@@ -116,3 +116,40 @@ describe('editing recurring events by scope', () => {
     expect(await range('2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z')).toHaveLength(6);
   });
 });
+
+describe('COUNT across a split', () => {
+  it('excluded slots still count: the new series gets what is left of the COUNT', async () => {
+    const series = await call<CalendarEvent>('events.create', {
+      calendarId,
+      event: { summary: 'S', start: '2026-03-02T09:00', end: '2026-03-02T09:30', timeZone: 'Australia/Sydney', rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6' },
+    });
+    await call('events.deleteOccurrence', { id: series.id, recurrenceId: '2026-03-16T09:00:00', scope: 'one' });
+    const tail = await call<CalendarEvent>('events.updateOccurrence', { id: series.id, recurrenceId: '2026-03-23T09:00:00', scope: 'following', patch: { summary: 'S2' } });
+    expect(tail.rrule).toBe('FREQ=WEEKLY;BYDAY=MO;COUNT=3');
+    const occ = await range('2026-03-01T00:00:00Z', '2026-06-01T00:00:00Z');
+    expect(occ.map((o) => o.event.summary)).toEqual(['S', 'S', 'S2', 'S2', 'S2']);
+  });
+});
+
+describe('times from forms', () => {
+  it('HH:mm from a datetime-local field is stored with seconds, as iCalendar needs', async () => {
+    const e = await call<CalendarEvent>('events.create', { calendarId, event: { summary: 'x', start: '2026-05-01T10:00', end: '2026-05-01T11:00', timeZone: 'Europe/Berlin' } });
+    expect([e.start, e.end]).toEqual(['2026-05-01T10:00:00', '2026-05-01T11:00:00']);
+    const moved = await call<CalendarEvent>('events.update', { id: e.id, patch: { start: '2026-05-01T12:30', end: '2026-05-01T13:00' } });
+    expect(moved.start).toBe('2026-05-01T12:30:00');
+    expect(moved.summary).toBe('x');
+  });
+});
+
+describe('this and following from an editor', () => {
+  it('the unchanged rule sent back by the form still gets the rest of the COUNT', async () => {
+    const series = await weeklySeries();
+    const tail = await call<CalendarEvent>('events.updateOccurrence', {
+      id: series.id,
+      recurrenceId: '2026-03-23T09:00',
+      scope: 'following',
+      patch: { summary: 'v2', rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=6' },
+    });
+    expect(tail.rrule).toBe('FREQ=WEEKLY;BYDAY=MO;COUNT=3');
+  });
+});

@@ -8,6 +8,7 @@ import { newId } from '../util/ids';
 import { parseICalendar, type ParsedEvent } from '../pim';
 import { exportEvents, splitByUid } from './ics';
 import {
+  fullLocal,
   instantMs,
   naiveMs,
   rruleCount,
@@ -70,7 +71,9 @@ export function eventToData(e: StoredEvent): EventData {
 }
 
 /** Fills the derived UTC columns: first start and, for a series, the end of its last occurrence. */
-export function withUtcBounds(e: Omit<StoredEvent, 'startUtc' | 'endUtc'>): StoredEvent {
+export function withUtcBounds(input: Omit<StoredEvent, 'startUtc' | 'endUtc'>): StoredEvent {
+  // Forms send "HH:mm"; iCalendar and the expander want seconds.
+  const e = { ...input, start: fullLocal(input.start), end: fullLocal(input.end) };
   const startUtc = toUtcMs(e.start, e.timeZone, e.allDay);
   const endUtc = toUtcMs(e.end, e.timeZone, e.allDay);
   if (Number.isNaN(startUtc) || Number.isNaN(endUtc)) throw badRequest(`Invalid start/end or time zone '${e.timeZone}'`);
@@ -231,7 +234,8 @@ export class CalendarService {
    * from there on, or the whole series. One slot becomes a RECURRENCE-ID override (its own row, same UID);
    * "this and following" ends the series with UNTIL and starts a new series at the slot.
    */
-  updateOccurrence(id: string, recurrenceId: string, scope: OccurrenceScope, patch: Partial<EventInput>): { event: StoredEvent; task: TaskInfo } {
+  updateOccurrence(id: string, slot: string, scope: OccurrenceScope, patch: Partial<EventInput>): { event: StoredEvent; task: TaskInfo } {
+    const recurrenceId = fullLocal(slot);
     const row = this.get(id);
     if (!row.rrule && !row.recurrenceId) return this.update(id, patch);
     const { master, exceptions } = this.seriesOf(id);
@@ -280,7 +284,8 @@ export class CalendarService {
     const count = master.rrule ? rruleCount(master.rrule) : null;
     let newRule = master.rrule;
     if (count !== null && master.rrule) {
-      const before = expandOccurrences([eventToData(master)], new Date(master.startUtc).toISOString(), new Date(instantMs(recurrenceId, master.timeZone)).toISOString(), {
+      // COUNT counts the instances the rule generates, excluded ones included (RFC 5545 3.8.5.3).
+      const before = expandOccurrences([{ ...eventToData(master), exdates: [] }], new Date(master.startUtc).toISOString(), new Date(instantMs(recurrenceId, master.timeZone)).toISOString(), {
         maxOccurrences: 100_000,
         includeCancelled: true,
       }).length;
@@ -308,14 +313,17 @@ export class CalendarService {
       createdAt: now,
       updatedAt: now,
     };
-    const merged = EventInput.parse({ ...tailBase, ...clean, rrule: clean.rrule === undefined ? newRule : clean.rrule });
+    // An editor sends the rule back as it was: the rest of the COUNT applies then, a changed rule as given.
+    const tailRule = clean.rrule === undefined || clean.rrule === master.rrule ? newRule : clean.rrule;
+    const merged = EventInput.parse({ ...tailBase, ...clean, rrule: tailRule });
     const tail = withUtcBounds({ ...tailBase, ...merged });
     const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event: tail, previous: null });
     return { event: tail, task };
   }
 
   /** Deletes one slot (EXDATE on the master), the slots from there on (UNTIL), or the whole series. */
-  deleteOccurrence(id: string, recurrenceId: string, scope: OccurrenceScope): TaskInfo {
+  deleteOccurrence(id: string, slot: string, scope: OccurrenceScope): TaskInfo {
+    const recurrenceId = fullLocal(slot);
     const row = this.get(id);
     if (!row.rrule && !row.recurrenceId) return this.delete(id);
     const { master, exceptions } = this.seriesOf(id);
@@ -323,7 +331,8 @@ export class CalendarService {
     const isFirst = naiveMs(recurrenceId) <= naiveMs(master.start);
     if (scope === 'all' || (scope === 'following' && isFirst)) {
       const task = this.tasks.enqueue(master.accountId, 'pim.deleteEvent', { event: master });
-      for (const ex of exceptions) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
+      // Overrides in the master's server resource go with it; only separately stored ones need their own delete.
+      for (const ex of exceptions) if (!ex.remoteId || ex.remoteId !== master.remoteId) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
       return task;
     }
     if (scope === 'one') {

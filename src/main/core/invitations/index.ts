@@ -77,16 +77,22 @@ export class InvitationService {
     return new Set(account?.email ? [lower(account.email)] : []);
   }
 
+  /**
+   * The event in this account's calendars (or, for an account without calendars, in the one its invitations
+   * go to). Never another account's copy: organiser and attendee may both be accounts of this profile.
+   */
   private findExisting(accountId: string, uid: string): StoredEvent[] {
-    for (const cal of this.deps.store.pim.calendars(accountId)) {
-      const rows = this.deps.store.pim.eventsByUid(cal.id, uid);
-      if (rows.length) return rows;
-    }
-    for (const cal of this.deps.store.pim.calendars()) {
+    const own = this.deps.store.pim.calendars(accountId);
+    const calendars = own.length ? own : this.deps.store.pim.calendars().filter((c) => c.id === this.fallbackCalendar()?.id);
+    for (const cal of calendars) {
       const rows = this.deps.store.pim.eventsByUid(cal.id, uid);
       if (rows.length) return rows;
     }
     return [];
+  }
+
+  private fallbackCalendar() {
+    return this.deps.store.pim.calendars().find((c) => !c.readOnly);
   }
 
   private primary(parsed: ParsedCalendar): ParsedEvent {
@@ -160,8 +166,8 @@ export class InvitationService {
 
   private targetCalendar(accountId: string, calendarId?: string): string {
     if (calendarId) return calendarId;
-    const own = this.deps.store.pim.calendars(accountId).find((c) => !c.readOnly);
-    const any = own ?? this.deps.store.pim.calendars().find((c) => !c.readOnly);
+    const own = this.deps.store.pim.calendars(accountId);
+    const any = own.length ? own.find((c) => !c.readOnly) : this.fallbackCalendar();
     if (!any) throw new PimlicoError('NotFound', 'There is no writable calendar to put the event in');
     return any.id;
   }
