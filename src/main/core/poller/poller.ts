@@ -8,7 +8,7 @@ import { effectiveTimeZone, inQuietHours, readNotificationSettings } from '../no
 import { zonedWallClockToUtc } from '../pim';
 import { currentSeq, ensureTriggerSchema, MAX_BATCH, newEmails, occurrenceKey, type SeqWatermark } from '../triggers';
 import { errorMessage } from '../util/errors';
-import { ensureAutomationSchema, PollerState } from './state';
+import { changedSince, ensureAutomationSchema, PollerState } from './state';
 import { ApprovalsService } from '../approvals/service';
 import { RulesService } from '../rules/service';
 
@@ -50,6 +50,8 @@ export class Poller implements Disposable {
   readonly approvals: ApprovalsService;
   private timer: NodeJS.Timeout | null = null;
   private plan: UpcomingPlan | null = null;
+  /** The change log's position after the last poll: when it has not moved, no trigger over it can have fired. */
+  private lastSeq = -1;
   private disposed = false;
 
   constructor(private readonly core: Core) {
@@ -93,15 +95,25 @@ export class Poller implements Disposable {
     const settings = readNotificationSettings(this.core.store);
     let mail: { count: number; notifications: NotificationPayload[] };
     let events: { count: number; notifications: NotificationPayload[] };
+    const seq = currentSeq(this.core.store.db);
+    const changed = seq !== this.lastSeq;
     try {
-      mail = this.pollMail(settings, now);
+      if (changed) mail = this.pollMail(settings, now);
+      else {
+        // Nothing was written since the last poll; only accounts that just finished their first sync need a starting point.
+        this.core.store.transaction(() => {
+          for (const account of this.core.store.accounts.list()) this.mailFolders(account, settings, true);
+        });
+        mail = { count: 0, notifications: [] };
+      }
       events = this.pollUpcoming(settings, now);
     } catch (err) {
       // The transaction rolled back: cached watermarks may be ahead of what was committed.
       this.state.reset();
       throw err;
     }
-    this.rules.collect(now);
+    this.rules.collect(now, changed);
+    this.lastSeq = seq;
     const notifications = [...mail.notifications, ...events.notifications];
     for (const n of notifications) this.emit(n);
     void this.rules.runDue().catch((err: unknown) => this.core.log.error('rule actions failed', { error: errorMessage(err) }));
@@ -159,6 +171,7 @@ export class Poller implements Disposable {
       for (const account of accounts) {
         for (const folder of this.mailFolders(account, settings, false)) {
           let wm: SeqWatermark = { seq: folder.wm.seq };
+          if (!changedSince(store.db, 'message', folder.id, wm.seq)) continue;
           for (;;) {
             const step = newEmails(store, { folderId: folder.id, to: [], from: [], importance: 'any', onlyWithAttachment: false, subjectFilter: null }, wm);
             for (const m of step.items) {

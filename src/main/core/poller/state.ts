@@ -54,3 +54,8 @@ export class PollerState {
     for (const k of [...this.known.keys()]) if (k.startsWith(prefix)) this.known.delete(k);
   }
 }
+
+/** Whether the change log holds anything for this container after `seq` (an index probe, so polls that find nothing stay cheap). */
+export function changedSince(db: Db, entity: 'message' | 'event', containerId: string, seq: number): boolean {
+  return db.prepare('SELECT 1 FROM change_log WHERE entity = ? AND container_id = ? AND seq > ? LIMIT 1').get(entity, containerId, seq) !== undefined;
+}

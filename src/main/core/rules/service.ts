@@ -1,7 +1,7 @@
 import { RuleInput, type ActionResult, type Rule, type RuleFilters, type RuleRun } from '../../../shared/contract/automation';
 import type { Importance, MessageDetail } from '../../../shared/types';
 import type { Core } from '../core';
-import type { PollerState } from '../poller/state';
+import { changedSince, type PollerState } from '../poller/state';
 import type { NotificationPayload } from '../poller/poller';
 import { backoffMs } from '../tasks/queue';
 import {
@@ -131,9 +131,12 @@ export class RulesService {
     return this.accountsOf(rule).flatMap((a) => this.core.store.pim.calendars(a).map((c) => c.id));
   }
 
-  /** Runs every enabled rule's trigger since its watermark and records a pending run per new item. */
-  collect(now: number): void {
-    const rules = this.repo.enabled();
+  /**
+   * Runs every enabled rule's trigger since its watermark and records a pending run per new item.
+   * When the change log has not moved (`changed` false) only the time-based trigger can fire.
+   */
+  collect(now: number, changed = true): void {
+    const rules = this.repo.enabled().filter((r) => changed || r.trigger === 'OnUpcomingEvents');
     if (rules.length === 0) return;
     const store = this.core.store;
     for (const rule of rules) {
@@ -164,6 +167,7 @@ export class RulesService {
           this.state.set(key, rule.trigger, startSeqTrigger(store), now);
           continue;
         }
+        if (!changedSince(store.db, 'message', folderId, wm.seq)) continue;
         for (;;) {
           const step = newEmails(
             store,
@@ -199,6 +203,7 @@ export class RulesService {
         this.state.set(key, rule.trigger, startSeqTrigger(store), now);
         continue;
       }
+      if (!changedSince(store.db, 'event', calendarId, wm.seq)) continue;
       const change = rule.trigger === 'OnNewItems' ? 'created' : 'modified';
       for (;;) {
         const step = changedEvents(store, { containerId: calendarId, change, odata: {} }, wm);
