@@ -1,4 +1,4 @@
-import { DAVNamespace, createAccount, davRequest, fetchAddressBooks, fetchCalendars, getDAVAttribute, propfind, syncCollection, type DAVResponse } from 'tsdav';
+import { DAVNamespace, createAccount, davRequest, fetchAddressBooks, fetchCalendars, getDAVAttribute, propfind, syncCollection, type DAVAccount, type DAVResponse } from 'tsdav';
 import { PimlicoError } from '../../util/errors';
 import { RetryableError } from '../types';
 import { basicAuth, canonicalHref, createDavFetch } from './http';
@@ -72,6 +72,7 @@ function httpFailure(what: string, status: number, statusText: string): Error {
 export class DavClient {
   private readonly fetch: typeof fetch;
   private readonly authHeaders: Record<string, string>;
+  private readonly accounts = new Map<CollectionKind, DAVAccount>();
 
   constructor(
     private readonly settings: DavEndpointSettings,
@@ -83,19 +84,31 @@ export class DavClient {
 
   async discover(kind: CollectionKind): Promise<RemoteCollection[]> {
     const accountType = kind === 'calendar' ? 'caldav' : 'carddav';
-    let account;
+    // The principal and home set rarely move: found once per session (3-4 requests saved per sync),
+    // found again if listing the home fails.
+    let account = this.accounts.get(kind);
+    if (!account) {
+      try {
+        account = await createAccount({
+          account: { serverUrl: this.settings.url, accountType },
+          headers: this.authHeaders,
+          fetch: this.fetch,
+        });
+      } catch (err) {
+        throw this.discoveryError(kind, err);
+      }
+      this.accounts.set(kind, account);
+    }
+    let collections;
     try {
-      account = await createAccount({
-        account: { serverUrl: this.settings.url, accountType },
-        headers: this.authHeaders,
-        fetch: this.fetch,
-      });
+      collections = kind === 'calendar'
+        ? await fetchCalendars({ account, headers: this.authHeaders, fetch: this.fetch })
+        : await fetchAddressBooks({ account, headers: this.authHeaders, fetch: this.fetch });
     } catch (err) {
+      this.accounts.delete(kind);
       throw this.discoveryError(kind, err);
     }
-    const collections = kind === 'calendar'
-      ? await fetchCalendars({ account, headers: this.authHeaders, fetch: this.fetch })
-      : await fetchAddressBooks({ account, headers: this.authHeaders, fetch: this.fetch });
+    if (!collections.length) this.accounts.delete(kind); // maybe the home moved: look again next time
     return collections
       .filter((c) => {
         const components = (c as { components?: string[] }).components;

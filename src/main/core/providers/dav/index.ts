@@ -189,6 +189,8 @@ class DavPart implements ProviderPart {
     };
 
     if (remote.supportsSyncCollection) {
+      // The collection's own DAV:sync-token, read during discovery, says whether anything changed at all.
+      if (local.syncToken !== null && remote.syncToken === local.syncToken) return 0;
       // Without a token (first sync) or after the server rejected ours, the answer lists every member.
       let complete = local.syncToken === null;
       let result = await client.syncCollection(url, local.syncToken);
