@@ -77,7 +77,7 @@ export function ContactsView() {
     const to = g.members.filter((m) => m.address).map((m) => ({ name: m.name, address: m.address! }));
     if (!to.length) return showToast(`Nobody in ${g.name} has an email address`);
     await useCompose.getState().start('new');
-    useCompose.setState({ to });
+    useCompose.getState().update({ to });
   };
 
   const runImport = async (addressBookId: string, text: string, choices?: Record<string, 'merge' | 'skip' | 'keepBoth'>) => {
@@ -223,7 +223,7 @@ function ContactDetail({ contact: c, onEdit, onDelete, onExport }: { contact: Co
   }, [c.id, c.updatedAt]);
   const writeTo = async (address: string) => {
     await useCompose.getState().start('new');
-    useCompose.setState({ to: [{ name: c.displayName, address }] });
+    useCompose.getState().update({ to: [{ name: c.displayName, address }] });
   };
   const initials = (c.displayName || '?')
     .split(/\s+/)
