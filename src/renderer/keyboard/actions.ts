@@ -138,6 +138,10 @@ export function mailActions(): Action[] {
       const p = usePrefs.getState();
       void p.setPref('theme', p.theme === 'system' ? 'light' : p.theme === 'light' ? 'dark' : 'system');
     }, { scope: 'global' }),
+    a('app.mailSettings', 'Mail settings (signatures, undo send, theme)…', 'View', [], () => {
+      inMail();
+      usePrefs.getState().setDialogOpen(true);
+    }, { scope: 'global' }),
     a('view.zoomIn', 'Zoom in', 'View', ['mod+='], () => void usePrefs.getState().setPref('zoom', Math.min(300, usePrefs.getState().zoom + 10)), { scope: 'global' }),
     a('view.zoomOut', 'Zoom out', 'View', ['mod+-'], () => void usePrefs.getState().setPref('zoom', Math.max(50, usePrefs.getState().zoom - 10)), { scope: 'global' }),
     a('view.zoomReset', 'Reset zoom', 'View', ['mod+0'], () => void usePrefs.getState().setPref('zoom', 100), { scope: 'global' }),

@@ -5,6 +5,7 @@ import { ReadingPane } from './ReadingPane';
 import { usePrefs } from './prefs';
 import { useApp } from '../app/store';
 import { useCompose } from '../compose/store';
+import { MailSettings } from './MailSettings';
 
 const ROLE_TITLE: Record<string, string> = { inbox: 'All inboxes', drafts: 'Drafts', sent: 'Sent', archive: 'Archive', trash: 'Trash', junk: 'Junk' };
 
@@ -44,6 +45,9 @@ export function MailView() {
           <button type="button" className="primary" onClick={() => void useCompose.getState().start('new')} title="Compose (c)">
             Compose
           </button>
+          <button type="button" aria-label="Mail settings" title="Mail settings" onClick={() => usePrefs.getState().setDialogOpen(true)}>
+            ⚙
+          </button>
         </div>
         <div className="list-status">
           <h1 className="view-title">{query ? `Search: ${query}` : title}</h1>
@@ -76,6 +80,7 @@ export function MailView() {
         />
       </div>
       <ReadingPane />
+      <MailSettings />
     </div>
   );
 }

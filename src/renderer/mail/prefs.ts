@@ -15,6 +15,9 @@ interface PrefsState {
   signatures: Record<string, string>;
   remoteSenders: string[];
   remoteMessages: string[];
+  /** The mail settings dialog (signatures, undo send, look). */
+  dialogOpen: boolean;
+  setDialogOpen(open: boolean): void;
   load(settings: Record<string, unknown>): void;
   setPref<K extends PrefKey>(key: K, value: PrefsState[K]): Promise<void>;
 }
@@ -56,6 +59,8 @@ export const usePrefs = create<PrefsState>((set, get) => ({
   signatures: {},
   remoteSenders: [],
   remoteMessages: [],
+  dialogOpen: false,
+  setDialogOpen: (dialogOpen) => set({ dialogOpen }),
   load: (s) => {
     const theme = (['system', 'light', 'dark'] as const).find((t) => t === s[PREF_SETTING.theme]) ?? 'system';
     const density = (['comfortable', 'compact'] as const).find((d) => d === s[PREF_SETTING.density]) ?? 'comfortable';

@@ -62,8 +62,28 @@ function remember(d: MessageDetail): void {
   detailCache.set(d.id, d);
   if (detailCache.size > DETAIL_CACHE) detailCache.delete(detailCache.keys().next().value as string);
 }
+/** Detail requests on their way, so a key press never asks twice for what a prefetch already asked. */
+const inflight = new Map<string, Promise<MessageDetail>>();
+function fetchDetail(id: string): Promise<MessageDetail> {
+  const cached = detailCache.get(id);
+  if (cached) return Promise.resolve(cached);
+  let p = inflight.get(id);
+  if (!p) {
+    p = call('mail.get', { id })
+      .then((d) => {
+        remember(d);
+        return d;
+      })
+      .finally(() => inflight.delete(id));
+    inflight.set(id, p);
+  }
+  return p;
+}
 /** Messages an action removed from view whose change the core may not have reported yet. */
 const hidden = new Set<string>();
+/** One list refresh at a time; changes reported meanwhile cause exactly one more. */
+let refreshing: Promise<void> | null = null;
+let refreshAgain = false;
 
 function sourceKey(s: Source): string {
   return 'folderId' in s ? `f:${s.folderId}` : `r:${s.role}`;
@@ -73,12 +93,7 @@ export const useMail = create<MailState>((set, get) => {
   const report = (err: unknown) => useApp.getState().reportError(err);
 
   const prefetch = (ids: (string | undefined)[]) => {
-    for (const id of ids) {
-      if (!id || detailCache.has(id)) continue;
-      void call('mail.get', { id })
-        .then(remember)
-        .catch(() => undefined);
-    }
+    for (const id of ids) if (id && !detailCache.has(id)) fetchDetail(id).catch(() => undefined);
   };
 
   /** Takes messages out of the list at once and opens the next one, before the core answers. */
@@ -90,7 +105,11 @@ export const useMail = create<MailState>((set, get) => {
     const index = items.findIndex((m) => m.id === selectedId);
     const remaining = items.filter((m) => !rowGone(m));
     const cursorGone = selectedId !== null && !remaining.some((m) => m.id === selectedId);
-    set({ items: remaining, total: Math.max(0, get().total - (items.length - remaining.length)), checked: checked.filter((id) => !gone.has(id)) });
+    set({
+      items: remaining,
+      total: Math.max(0, get().total - (items.length - remaining.length)),
+      checked: checked.filter((id) => !gone.has(id)),
+    });
     if (cursorGone) {
       const next = remaining[Math.min(Math.max(index, 0), remaining.length - 1)] ?? null;
       void get().open(next?.id ?? null);
@@ -99,8 +118,14 @@ export const useMail = create<MailState>((set, get) => {
 
   const record = (label: string, tasks: TaskInfo[], ids: string[]) => {
     const undoable = tasks.filter((t) => t.undoable);
-    if (undoable.length) set({ undoStack: [...get().undoStack.slice(-49), { label, taskIds: undoable.map((t) => t.id), ids }] });
-    useApp.getState().showToast(`${label} — press z to undo`, undoable.length ? { undoTaskId: undoable[undoable.length - 1]!.id } : undefined);
+    if (undoable.length)
+      set({ undoStack: [...get().undoStack.slice(-49), { label, taskIds: undoable.map((t) => t.id), ids }] });
+    useApp
+      .getState()
+      .showToast(
+        `${label} — press z to undo`,
+        undoable.length ? { undoTaskId: undoable[undoable.length - 1]!.id } : undefined,
+      );
   };
 
   /** Runs a triage action that removes messages from this view: optimistic, then confirmed or rolled back. */
@@ -122,6 +147,47 @@ export const useMail = create<MailState>((set, get) => {
   const folderOfRole = (accountId: string, role: FolderRole): Folder | undefined =>
     useApp.getState().folders.find((f) => f.accountId === accountId && f.role === role);
 
+  async function refreshOnce(): Promise<void> {
+    const { source, query, items } = get();
+    if (query.trim()) return get().search(query);
+    const key = sourceKey(source);
+    set({ loading: true });
+    try {
+      const limit = Math.min(MAX_PAGE, Math.max(PAGE, items.length));
+      const page = await call('mail.list', {
+        ...source,
+        threads: usePrefs.getState().threads,
+        offset: 0,
+        limit,
+      });
+      if (sourceKey(get().source) !== key || get().query.trim()) return;
+      // The core already applied what it reports; ids it no longer lists need no hiding.
+      const listed = new Set(page.items.map((m) => m.id));
+      for (const id of hidden) if (!listed.has(id)) hidden.delete(id);
+      const fresh = page.items.filter((m) => !hidden.has(m.id));
+      const tail =
+        get().items.length > limit
+          ? get()
+              .items.slice(limit)
+              .filter((m) => !listed.has(m.id) && !hidden.has(m.id))
+          : [];
+      const patch: Partial<MailState> = {
+        items: [...fresh, ...tail],
+        total: page.total - (page.items.length - fresh.length),
+      };
+      const { selectedId, detail } = get();
+      const current = selectedId ? fresh.find((m) => m.id === selectedId) : undefined;
+      if (current && detail && (current.isFlagged !== detail.isFlagged || current.isRead !== detail.isRead)) {
+        patch.detail = { ...detail, isFlagged: current.isFlagged, isRead: current.isRead };
+      }
+      set(patch);
+    } catch (err) {
+      report(err);
+    } finally {
+      set({ loading: false });
+    }
+  }
+
   return {
     source: { role: 'inbox' },
     items: [],
@@ -137,37 +203,29 @@ export const useMail = create<MailState>((set, get) => {
     undoStack: [],
 
     selectSource: async (source) => {
-      set({ source, query: '', highlights: [], selectedId: null, detail: null, conversation: [], items: [], checked: [], total: 0 });
+      set({
+        source,
+        query: '',
+        highlights: [],
+        selectedId: null,
+        detail: null,
+        conversation: [],
+        items: [],
+        checked: [],
+        total: 0,
+      });
       await get().refresh();
     },
 
-    refresh: async () => {
-      const { source, query, items } = get();
-      if (query.trim()) return get().search(query);
-      const key = sourceKey(source);
-      set({ loading: true });
-      try {
-        const limit = Math.min(MAX_PAGE, Math.max(PAGE, items.length));
-        const page = await call('mail.list', { ...source, threads: usePrefs.getState().threads, offset: 0, limit });
-        if (sourceKey(get().source) !== key || get().query.trim()) return;
-        // The core already applied what it reports; ids it no longer lists need no hiding.
-        const listed = new Set(page.items.map((m) => m.id));
-        for (const id of hidden) if (!listed.has(id)) hidden.delete(id);
-        const fresh = page.items.filter((m) => !hidden.has(m.id));
-        const tail = get().items.length > limit ? get().items.slice(limit).filter((m) => !listed.has(m.id) && !hidden.has(m.id)) : [];
-        const patch: Partial<MailState> = { items: [...fresh, ...tail], total: page.total - (page.items.length - fresh.length) };
-        const { selectedId, detail } = get();
-        const current = selectedId ? fresh.find((m) => m.id === selectedId) : undefined;
-        if (current && detail && (current.isFlagged !== detail.isFlagged || current.isRead !== detail.isRead)) {
-          patch.detail = { ...detail, isFlagged: current.isFlagged, isRead: current.isRead };
+    refresh: () => {
+      refreshAgain = true;
+      refreshing ??= (async () => {
+        while (refreshAgain) {
+          refreshAgain = false;
+          await refreshOnce();
         }
-        set(patch);
-        if (!selectedId && fresh.length && get().focus === 'list' && !get().detail) set({ selectedId: null });
-      } catch (err) {
-        report(err);
-      } finally {
-        set({ loading: false });
-      }
+      })().finally(() => (refreshing = null));
+      return refreshing;
     },
 
     loadMore: async () => {
@@ -175,9 +233,17 @@ export const useMail = create<MailState>((set, get) => {
       if (loading || query.trim() || items.length >= total) return;
       set({ loading: true });
       try {
-        const page = await call('mail.list', { ...source, threads: usePrefs.getState().threads, offset: items.length, limit: PAGE });
+        const page = await call('mail.list', {
+          ...source,
+          threads: usePrefs.getState().threads,
+          offset: items.length,
+          limit: PAGE,
+        });
         const have = new Set(get().items.map((m) => m.id));
-        set({ items: [...get().items, ...page.items.filter((m) => !have.has(m.id) && !hidden.has(m.id))], total: page.total });
+        set({
+          items: [...get().items, ...page.items.filter((m) => !have.has(m.id) && !hidden.has(m.id))],
+          total: page.total,
+        });
       } catch (err) {
         report(err);
       } finally {
@@ -191,10 +257,9 @@ export const useMail = create<MailState>((set, get) => {
       if (!id) return;
       const { items } = get();
       const index = items.findIndex((m) => m.id === id);
-      prefetch([items[index + 1]?.id, items[index - 1]?.id, items[index + 2]?.id]);
+      prefetch([items[index + 1]?.id, items[index + 2]?.id, items[index - 1]?.id, items[index + 3]?.id]);
       try {
-        const detail = cached ?? (await call('mail.get', { id }));
-        remember(detail);
+        const detail = cached ?? (await fetchDetail(id));
         if (get().selectedId !== id) return;
         if (!cached) set({ detail, conversation: [detail] });
         if (usePrefs.getState().threads && (items[index]?.threadCount ?? 1) > 1) {
@@ -202,7 +267,10 @@ export const useMail = create<MailState>((set, get) => {
           if (get().selectedId === id) set({ conversation });
         }
         if (!detail.isRead) {
-          set({ items: get().items.map((m) => (m.id === id ? { ...m, isRead: true } : m)), detail: { ...detail, isRead: true } });
+          set({
+            items: get().items.map((m) => (m.id === id ? { ...m, isRead: true } : m)),
+            detail: { ...detail, isRead: true },
+          });
           remember({ ...detail, isRead: true });
           await call('mail.setFlags', { ids: [id], read: true });
         }
@@ -237,7 +305,12 @@ export const useMail = create<MailState>((set, get) => {
       }
       try {
         const res = await call('mail.search', { query, limit: 500 });
-        if (get().query === query) set({ items: res.items.filter((m) => !hidden.has(m.id)), total: res.total, highlights: res.highlights });
+        if (get().query === query)
+          set({
+            items: res.items.filter((m) => !hidden.has(m.id)),
+            total: res.total,
+            highlights: res.highlights,
+          });
       } catch (err) {
         report(err);
       }
@@ -268,8 +341,16 @@ export const useMail = create<MailState>((set, get) => {
       return out;
     },
 
-    archive: () => removeWith((n) => (n > 1 ? `Archived ${n}` : 'Archived'), (ids) => call('mail.archive', { ids })),
-    remove: () => removeWith((n) => (n > 1 ? `Deleted ${n}` : 'Deleted'), (ids) => call('mail.delete', { ids })),
+    archive: () =>
+      removeWith(
+        (n) => (n > 1 ? `Archived ${n}` : 'Archived'),
+        (ids) => call('mail.archive', { ids }),
+      ),
+    remove: () =>
+      removeWith(
+        (n) => (n > 1 ? `Deleted ${n}` : 'Deleted'),
+        (ids) => call('mail.delete', { ids }),
+      ),
     spam: () =>
       removeWith(
         (n) => (n > 1 ? `Marked ${n} as spam` : 'Marked as spam'),
@@ -282,7 +363,10 @@ export const useMail = create<MailState>((set, get) => {
       ),
     moveTo: (folderId) => {
       const name = useApp.getState().folders.find((f) => f.id === folderId)?.name ?? 'folder';
-      return removeWith((n) => `Moved ${n > 1 ? `${n} ` : ''}to ${name}`, (ids) => call('mail.move', { ids, folderId }));
+      return removeWith(
+        (n) => `Moved ${n > 1 ? `${n} ` : ''}to ${name}`,
+        (ids) => call('mail.move', { ids, folderId }),
+      );
     },
 
     toggleFlag: async () => {
@@ -323,10 +407,21 @@ export const useMail = create<MailState>((set, get) => {
     },
   };
 
-  async function applyFlags(ids: string[], visible: string[], flags: { read?: boolean; flagged?: boolean }, label: string) {
-    const patch = (m: MessageSummary) => (visible.includes(m.id) || ids.includes(m.id) ? { ...m, isRead: flags.read ?? m.isRead, isFlagged: flags.flagged ?? m.isFlagged } : m);
+  async function applyFlags(
+    ids: string[],
+    visible: string[],
+    flags: { read?: boolean; flagged?: boolean },
+    label: string,
+  ) {
+    const patch = (m: MessageSummary) =>
+      visible.includes(m.id) || ids.includes(m.id)
+        ? { ...m, isRead: flags.read ?? m.isRead, isFlagged: flags.flagged ?? m.isFlagged }
+        : m;
     const detail = get().detail;
-    set({ items: get().items.map(patch), detail: detail && ids.includes(detail.id) ? { ...detail, ...patchFlags(detail, flags) } : detail });
+    set({
+      items: get().items.map(patch),
+      detail: detail && ids.includes(detail.id) ? { ...detail, ...patchFlags(detail, flags) } : detail,
+    });
     for (const id of ids) detailCache.delete(id);
     try {
       const task = await call('mail.setFlags', { ids, ...flags });
