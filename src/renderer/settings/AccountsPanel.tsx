@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Account, SyncResult } from '../../shared/types';
 import { useApp } from '../app/store';
 import { call, onEvent } from '../lib/client';
+import { plainServices } from './account-form';
 import { AddAccount } from './AddAccount';
 import { ConnectionReport, type ConnectionResult } from './ConnectionReport';
 
@@ -208,7 +209,7 @@ function AccountRow({ account: a, progress }: { account: Account; progress?: Pro
       {test && (
         <tr className="test-row">
           <td colSpan={5}>
-            <ConnectionReport result={test} />
+            <ConnectionReport result={test} plain={plainServices(a.settings)} />
           </td>
         </tr>
       )}

@@ -6,6 +6,7 @@ import {
   EMPTY_IMAP_FORM,
   graphAccountFrom,
   imapAccountFrom,
+  plainServices,
   withSecurity,
   type GraphFormFields,
   type ImapFormFields,
@@ -45,6 +46,14 @@ export function AddAccount({ onDone }: { onDone: () => void }) {
       {kind === 'local' && <LocalAccountForm onDone={onDone} />}
     </section>
   );
+}
+
+function plainServicesOf(f: ImapFormFields) {
+  try {
+    return plainServices(imapAccountFrom(f));
+  } catch {
+    return [];
+  }
 }
 
 function SecuritySelect({
@@ -182,6 +191,7 @@ function ImapAccountForm({ onDone }: { onDone: () => void }) {
       {result && (
         <ConnectionReport
           result={result}
+          plain={plainServicesOf(f)}
           trusted={f.trusted}
           onTrust={(service, fingerprint) => {
             const next = { ...f, trusted: { ...f.trusted, [service]: fingerprint } };

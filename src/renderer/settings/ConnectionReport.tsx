@@ -17,8 +17,11 @@ export function ConnectionReport({
   result,
   trusted,
   onTrust,
+  plain = [],
 }: {
   result: ConnectionResult;
+  /** Services set up without TLS: their TLS step is shown as not used rather than passed. */
+  plain?: TestedService[];
   trusted?: Partial<Record<TestedService, string>>;
   onTrust?: (service: TestedService, fingerprint: string) => void;
 }) {
@@ -59,15 +62,23 @@ export function ConnectionReport({
                 </span>
               </div>
               <ol className="steps">
-                {STEPS.map((s, i) => (
-                  <li
-                    key={s}
-                    data-step={s}
-                    className={i < failedAt ? 'passed' : i === failedAt ? 'failed' : 'skipped'}
-                  >
-                    {i < failedAt ? '✓' : i === failedAt ? '✗' : '–'} {STEP_LABEL[s]}
-                  </li>
-                ))}
+                {STEPS.map((s, i) => {
+                  const unused = s === 'tls' && plain.includes(c.service) && i !== failedAt;
+                  const state = unused
+                    ? 'skipped unused'
+                    : i < failedAt
+                      ? 'passed'
+                      : i === failedAt
+                        ? 'failed'
+                        : 'skipped';
+                  const mark = state === 'passed' ? '✓' : state === 'failed' ? '✗' : '–';
+                  return (
+                    <li key={s} data-step={s} className={state}>
+                      {mark} {STEP_LABEL[s]}
+                      {unused && ' (not used)'}
+                    </li>
+                  );
+                })}
               </ol>
               {c.message && <div className="check-message">{c.message}</div>}
               {c.ok && c.capabilities.length > 0 && (

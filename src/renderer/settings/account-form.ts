@@ -168,3 +168,16 @@ export const SERVICE_LABEL: Record<TestedService, string> = {
   caldav: 'CalDAV',
   carddav: 'CardDAV',
 };
+
+/** Services of an account's settings (new or saved) that connect without TLS. */
+export function plainServices(settings: Record<string, unknown>): TestedService[] {
+  const section = (name: string) => settings[name] as { security?: unknown; url?: unknown } | undefined;
+  const plain: TestedService[] = [];
+  for (const service of ['imap', 'smtp'] as const)
+    if (section(service)?.security === 'none') plain.push(service);
+  for (const service of ['caldav', 'carddav'] as const) {
+    const u = section(service)?.url;
+    if (typeof u === 'string' && u.startsWith('http:')) plain.push(service);
+  }
+  return plain;
+}
