@@ -200,7 +200,8 @@ export class GraphClient {
       let res: Response;
       let text: string;
       try {
-        res = await fetch(url, { method, headers, body });
+        // BodyInit differs between the DOM and Node typings of fetch; the value is valid for both.
+        res = await fetch(url, { method, headers, body: body as RequestInit['body'] });
         text = await res.text();
       } catch (err) {
         throw new RetryableError(`Microsoft Graph is unreachable: ${errorMessage(err)}`);

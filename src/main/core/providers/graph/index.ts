@@ -1,4 +1,3 @@
-import { GRAPH_LOOKUP_INDEXES } from '../../store/migrations/0007-graph-lookups';
 import { PimlicoError } from '../../util/errors';
 import { composeProvider } from '../compose';
 import { RetryableError, type AccountProvider, type ProviderContext } from '../types';
@@ -45,8 +44,6 @@ export interface GraphProvider extends AccountProvider {
 
 export function createGraphProvider(ctx: ProviderContext): GraphProvider {
   const settings = readGraphSettings(ctx.account.settings);
-  // Idempotent; the same statements are migration 7 once it is registered.
-  ctx.store.db.exec(GRAPH_LOOKUP_INDEXES);
   const tokens = tokenSourceFor(
     settings.auth,
     {

@@ -3,20 +3,17 @@ import type { Migration } from './types';
 /**
  * Lookups the Graph provider makes for every item of a delta page: a message by its Graph id
  * anywhere in the account (ImmutableId follows it across folders), events and contacts by Graph id,
- * and the messages whose body is still to be fetched. The provider also creates these with
- * IF NOT EXISTS (ensureGraphLookups) until this migration is registered after 4..6.
+ * and the messages whose body is still to be fetched.
  */
-export const GRAPH_LOOKUP_INDEXES = `
-  CREATE INDEX IF NOT EXISTS messages_account_remote ON messages (account_id, remote_id) WHERE remote_id IS NOT NULL;
-  CREATE INDEX IF NOT EXISTS messages_body_pending ON messages (account_id, date) WHERE body_state = 'headers-only';
-  CREATE INDEX IF NOT EXISTS events_remote ON events (calendar_id, remote_id) WHERE remote_id IS NOT NULL;
-  CREATE INDEX IF NOT EXISTS contacts_remote ON contacts (address_book_id, remote_id) WHERE remote_id IS NOT NULL;
-`;
-
 export const graphLookups: Migration = {
-  version: 7,
+  version: 4,
   name: 'graph-lookups',
   up: (db) => {
-    db.exec(GRAPH_LOOKUP_INDEXES);
+    db.exec(`
+      CREATE INDEX messages_account_remote ON messages (account_id, remote_id) WHERE remote_id IS NOT NULL;
+      CREATE INDEX messages_body_pending ON messages (account_id, date) WHERE body_state = 'headers-only';
+      CREATE INDEX events_remote ON events (calendar_id, remote_id) WHERE remote_id IS NOT NULL;
+      CREATE INDEX contacts_remote ON contacts (address_book_id, remote_id) WHERE remote_id IS NOT NULL;
+    `);
   },
 };

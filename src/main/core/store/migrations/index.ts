@@ -1,9 +1,10 @@
 import { initial } from './0001-initial';
 import { contactSearch } from './0002-contact-search';
 import { triggerWatermarks } from './0003-trigger-watermarks';
+import { graphLookups } from './0004-graph-lookups';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Numbered and append-only: a released migration is never edited, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, contactSearch, triggerWatermarks];
+export const migrations: readonly Migration[] = [initial, contactSearch, triggerWatermarks, graphLookups];
