@@ -14,6 +14,7 @@ import { ComposeView, PendingSendBar } from '../compose/ComposeView';
 import { useCompose } from '../compose/store';
 import { composeDraft, composeMailto, composeRouteOf, type ComposeRoute } from './compose-route';
 import { startShellCommands } from './shell-commands';
+import { keepShellThemeInSync } from './theme-sync';
 
 export function App() {
   // Read before initTransport, which takes a token out of the fragment.
@@ -38,6 +39,7 @@ function MainWindow() {
 
   useEffect(() => startNotificationBridge(), []);
   useEffect(() => startShellCommands(), []);
+  useEffect(() => keepShellThemeInSync(), []);
 
   return (
     <div className="app">

@@ -51,17 +51,8 @@ export function PreferencesPanel() {
       reportError(err);
     }
   };
-  const setTheme = async (theme: Theme) => {
-    try {
-      // The UI's theme and the shell's native theme (window frame, menus) change together.
-      await Promise.all([
-        prefs.setPref('theme', theme),
-        call('settings.set', { key: SHELL_KEYS.theme, value: theme }),
-      ]);
-    } catch (err) {
-      reportError(err);
-    }
-  };
+  // The shell's appearance.theme follows ui.theme (app/theme-sync.ts), so one write is enough.
+  const setTheme = (theme: Theme) => void prefs.setPref('theme', theme).catch(reportError);
   const run = (p: Promise<void>) => void p.catch(reportError);
   const flag = (key: string) => settings?.[key] === true;
 
@@ -75,7 +66,7 @@ export function PreferencesPanel() {
             <select
               aria-label="Theme"
               value={prefs.theme}
-              onChange={(e) => void setTheme(e.target.value as Theme)}
+              onChange={(e) => setTheme(e.target.value as Theme)}
             >
               <option value="system">Follow the system</option>
               <option value="light">Light</option>
@@ -114,25 +105,22 @@ export function PreferencesPanel() {
 
       <section aria-labelledby="mail-prefs-heading" className="prefs">
         <h2 id="mail-prefs-heading">Writing mail</h2>
-        <div className="form">
-          <label>
-            Undo send: hold each message for
-            <select
-              aria-label="Undo send delay"
-              value={String(prefs.undoSendSeconds)}
-              onChange={(e) => run(prefs.setPref('undoSendSeconds', Number(e.target.value)))}
-            >
-              {[5, 10, 15, 20, 30].map((s) => (
-                <option key={s} value={s}>
-                  {s} seconds
-                </option>
-              ))}
-            </select>
-          </label>
-          {accounts.map((a) => (
-            <SignatureField key={a.id} accountId={a.id} label={`Signature for ${a.displayName}`} />
-          ))}
-        </div>
+        <p>
+          Undo send holds each message for {prefs.undoSendSeconds} seconds.{' '}
+          {accounts.filter((a) => prefs.signatures[a.id]).length} of {accounts.length} accounts have a
+          signature.{' '}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              // The mail view owns the dialog (signatures, undo send delay, remote content).
+              setView('mail');
+              prefs.setDialogOpen(true);
+            }}
+          >
+            Open mail settings
+          </button>
+        </p>
       </section>
 
       <section aria-labelledby="notifications-heading" className="prefs">
@@ -228,31 +216,5 @@ export function PreferencesPanel() {
         </div>
       </section>
     </>
-  );
-}
-
-/** A signature is saved when the field loses focus, so typing never writes a setting per key. */
-function SignatureField({ accountId, label }: { accountId: string; label: string }) {
-  const { signatures, setPref } = usePrefs();
-  const { reportError } = useApp();
-  const [text, setText] = useState(signatures[accountId] ?? '');
-  useEffect(() => setText(signatures[accountId] ?? ''), [signatures, accountId]);
-  return (
-    <label>
-      {label}
-      <textarea
-        rows={3}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={() => {
-          const current = usePrefs.getState().signatures;
-          if ((current[accountId] ?? '') === text) return;
-          const next = { ...current };
-          if (text.trim()) next[accountId] = text;
-          else delete next[accountId];
-          void setPref('signatures', next).catch(reportError);
-        }}
-      />
-    </label>
   );
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { resetDavUser, resetMailUser } from '../../servers';
@@ -31,6 +33,18 @@ async function accountsOverApi(): Promise<AccountJson[]> {
   expect(res.status).toBe(200);
   const body = (await res.json()) as AccountJson[] | { value: AccountJson[] };
   return Array.isArray(body) ? body : body.value;
+}
+
+/** A setting as the core stored it (read-only look at the profile's database). */
+function storedSetting(key: string): unknown {
+  const db = new Database(join(app.dataDir, 'pimlico.sqlite3'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  } finally {
+    db.close();
+  }
 }
 
 const html = (attr: string) => page.evaluate((a) => document.documentElement.getAttribute(a), attr);
@@ -176,6 +190,15 @@ describe('Settings: local accounts and notifications', () => {
     await expect.poll(() => group.count()).toBe(0);
   });
 
+  it('leads to the mail settings dialog for signatures and the undo send delay', async () => {
+    await openSettings();
+    await page.getByRole('button', { name: 'Open mail settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Mail settings' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Undo send delay (5 to 30 seconds)').inputValue()).toBe('10');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('leads to the notification settings instead of repeating them', async () => {
     await openSettings();
     await page.getByRole('button', { name: 'Open notification settings' }).click();
@@ -269,6 +292,9 @@ describe('Settings: preferences', () => {
     // The dark palette really applies, whatever the browser's own preference.
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(await background()).toBe('rgb(22, 23, 26)');
+    // The desktop shell's native theme follows.
+    await expect.poll(() => storedSetting('appearance.theme')).toBe('dark');
+    expect(storedSetting('ui.theme')).toBe('dark');
 
     await page.reload();
     await page.locator('.sidebar').waitFor();
@@ -286,6 +312,7 @@ describe('Settings: preferences', () => {
     expect(await background()).toBe('rgb(255, 255, 255)');
     await page.getByLabel('Theme').selectOption('system');
     expect(await html('data-theme')).toBeNull();
+    await expect.poll(() => storedSetting('appearance.theme')).toBe('system');
     await page.reload();
     await page.locator('.sidebar').waitFor();
     await openSettings();
