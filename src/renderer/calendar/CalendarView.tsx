@@ -2,7 +2,21 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { CalendarInfo, Occurrence } from '../../shared/types';
 import { call, onEvent } from '../lib/client';
 import { useApp } from '../app/store';
-import { addDays, dateValue, daysOf, isRecurring, localInputValue, occurrenceKey, occurrenceLocal, shiftLocal, startOfDay, stepAnchor, titleOf, userZone, type CalendarMode } from './dates';
+import {
+  addDays,
+  dateValue,
+  daysOf,
+  isRecurring,
+  localInputValue,
+  occurrenceKey,
+  occurrenceLocal,
+  shiftLocal,
+  startOfDay,
+  stepAnchor,
+  titleOf,
+  userZone,
+  type CalendarMode,
+} from './dates';
 import { EventEditor, type EditorInitial, type EditorValues } from './EventEditor';
 import { Agenda, MonthGrid, TimeGrid } from './views';
 import { downloadText, pickTextFile } from './files';
@@ -31,7 +45,9 @@ export function CalendarView() {
   const [loadedKey, setLoadedKey] = useState('');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [editor, setEditor] = useState<EditorState | null>(null);
-  const [scopeAsk, setScopeAsk] = useState<{ title: string; resolve(scope: Scope | null): void } | null>(null);
+  const [scopeAsk, setScopeAsk] = useState<{ title: string; resolve(scope: Scope | null): void } | null>(
+    null,
+  );
   const { reportError, showToast, accounts } = useApp();
 
   const days = useMemo(() => daysOf(mode, anchor), [mode, anchor]);
@@ -40,11 +56,31 @@ export function CalendarView() {
   const rangeKey = `${mode}|${from}|${to}`;
 
   const loadCalendars = useCallback(async () => setCalendars(await call('calendars.list', {})), []);
+  // The periods either side of the one shown are fetched ahead, so n/p and j/k render at once; any change to
+  // events clears them.
+  const cache = useRef(new Map<string, Occurrence[]>());
+  const fetchRange = useCallback(async (fromUtc: number, toUtc: number): Promise<Occurrence[]> => {
+    const key = `${fromUtc}|${toUtc}`;
+    const hit = cache.current.get(key);
+    if (hit) return hit;
+    const { events, occurrences: slots } = await call('events.rangeCompact', { fromUtc, toUtc });
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const list = slots.flatMap((o) => {
+      const event = byId.get(o.eventId);
+      return event ? [{ ...o, event }] : [];
+    });
+    if (cache.current.size > 12) cache.current.clear();
+    cache.current.set(key, list);
+    return list;
+  }, []);
   const loadEvents = useCallback(async () => {
-    const list = await call('events.range', { fromUtc: from, toUtc: to });
-    setOccurrences(list);
+    setOccurrences(await fetchRange(from, to));
     setLoadedKey(rangeKey);
-  }, [from, to, rangeKey]);
+    for (const step of [1, -1]) {
+      const near = daysOf(mode, stepAnchor(mode, anchor, step));
+      await fetchRange(near[0]!.getTime(), addDays(near[near.length - 1]!, 1).getTime()).catch(() => undefined);
+    }
+  }, [from, to, rangeKey, fetchRange, mode, anchor]);
 
   useEffect(() => {
     void loadCalendars().catch(reportError);
@@ -53,6 +89,7 @@ export function CalendarView() {
     void loadEvents().catch(reportError);
     return onEvent('store.changed', (p) => {
       if (p.entities.includes('events')) {
+        cache.current.clear();
         void loadCalendars().catch(() => undefined);
         void loadEvents().catch(() => undefined);
       }
@@ -75,7 +112,10 @@ export function CalendarView() {
     }
   }, [loadedKey, rangeKey]);
 
-  const colorOf = useCallback((calendarId: string) => calendars.find((c) => c.id === calendarId)?.color ?? '#3b82f6', [calendars]);
+  const colorOf = useCallback(
+    (calendarId: string) => calendars.find((c) => c.id === calendarId)?.color ?? '#3b82f6',
+    [calendars],
+  );
   const writable = calendars.filter((c) => !c.readOnly);
   const visible = occurrences.filter((o) => calendars.find((c) => c.id === o.calendarId)?.visible !== false);
   const selected = visible.find((o) => occurrenceKey(o) === selectedKey) ?? null;
@@ -83,7 +123,9 @@ export function CalendarView() {
   /** Calendars of different accounts often share a name ("Calendar"): say whose. */
   const labelOf = (c: CalendarInfo) => {
     const account = accounts.find((a) => a.id === c.accountId);
-    return calendars.filter((x) => x.name === c.name).length > 1 && account ? `${c.name} (${account.displayName})` : c.name;
+    return calendars.filter((x) => x.name === c.name).length > 1 && account
+      ? `${c.name} (${account.displayName})`
+      : c.name;
   };
 
   const askScope = (title: string) => new Promise<Scope | null>((resolve) => setScopeAsk({ title, resolve }));
@@ -96,8 +138,13 @@ export function CalendarView() {
         return;
       }
       const s = allDay ? dateValue(start) : localInputValue(start);
-      const e = allDay ? dateValue(addDays(start, 1)) : localInputValue(new Date(start.getTime() + 3_600_000));
-      setEditor({ occurrence: null, initial: { calendarId: cal.id, start: s, end: e, allDay, timeZone: userZone } });
+      const e = allDay
+        ? dateValue(addDays(start, 1))
+        : localInputValue(new Date(start.getTime() + 3_600_000));
+      setEditor({
+        occurrence: null,
+        initial: { calendarId: cal.id, start: s, end: e, allDay, timeZone: userZone },
+      });
     },
     [writable, reportError],
   );
@@ -106,7 +153,10 @@ export function CalendarView() {
     const base = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
     const day = mode === 'month' || mode === 'agenda' ? startOfDay(new Date()) : anchor;
     const start = new Date(day.getFullYear(), day.getMonth(), day.getDate(), base.getHours());
-    createAt(sameDate(day, new Date()) ? base : new Date(start.getFullYear(), start.getMonth(), start.getDate(), 9), false);
+    createAt(
+      sameDate(day, new Date()) ? base : new Date(start.getFullYear(), start.getMonth(), start.getDate(), 9),
+      false,
+    );
   }, [anchor, mode, createAt]);
 
   const open = useCallback((o: Occurrence) => {
@@ -139,10 +189,22 @@ export function CalendarView() {
         if (isRecurring(o)) {
           const scope = await askScope(`Delete “${o.event.summary || 'event'}”`);
           if (!scope) return;
-          const res = await call('events.deleteOccurrence', { id: o.eventId, recurrenceId: o.recurrenceId!, scope });
-          showToast(scope === 'one' ? 'Occurrence deleted' : scope === 'following' ? 'This and following deleted' : 'Series deleted', res.taskId ? { undoTaskId: res.taskId } : undefined);
+          const res = await call('events.deleteOccurrence', {
+            id: o.eventId,
+            recurrenceId: o.recurrenceId!,
+            scope,
+          });
+          showToast(
+            scope === 'one'
+              ? 'Occurrence deleted'
+              : scope === 'following'
+                ? 'This and following deleted'
+                : 'Series deleted',
+            res.taskId ? { undoTaskId: res.taskId } : undefined,
+          );
         } else {
-          if (o.event.attendees.length && o.event.organizer) await call('invitations.send', { eventId: o.eventId, method: 'CANCEL' }).catch(() => undefined);
+          if (o.event.attendees.length && o.event.organizer)
+            await call('invitations.send', { eventId: o.eventId, method: 'CANCEL' }).catch(() => undefined);
           const res = await call('events.delete', { id: o.eventId });
           showToast('Event deleted', res.taskId ? { undoTaskId: res.taskId } : undefined);
         }
@@ -163,7 +225,12 @@ export function CalendarView() {
         if (isRecurring(o)) {
           const scope = await askScope(`Move “${o.event.summary || 'event'}”`);
           if (!scope) return;
-          const res = await call('events.updateOccurrence', { id: o.eventId, recurrenceId: o.recurrenceId!, scope, patch });
+          const res = await call('events.updateOccurrence', {
+            id: o.eventId,
+            recurrenceId: o.recurrenceId!,
+            scope,
+            patch,
+          });
           showToast('Event moved', { undoTaskId: res.taskId });
         } else {
           await call('events.update', { id: o.eventId, patch });
@@ -189,7 +256,12 @@ export function CalendarView() {
         if (!scope) return;
         const { rrule: _rrule, ...rest } = values.event;
         const patch = scope === 'one' ? rest : values.event;
-        const res = await call('events.updateOccurrence', { id: o.eventId, recurrenceId: o.recurrenceId!, scope, patch });
+        const res = await call('events.updateOccurrence', {
+          id: o.eventId,
+          recurrenceId: o.recurrenceId!,
+          scope,
+          patch,
+        });
         eventId = res.id;
         showToast('Event saved', { undoTaskId: res.taskId });
       } else {
@@ -215,14 +287,14 @@ export function CalendarView() {
       if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
       const key = e.key;
       const handled = (() => {
-        if (key === 't') return navigate({ anchor: startOfDay(new Date()) }), true;
-        if (key === 'n' || key === 'j') return navigate({ anchor: stepAnchor(mode, anchor, 1) }), true;
-        if (key === 'p' || key === 'k') return navigate({ anchor: stepAnchor(mode, anchor, -1) }), true;
+        if (key === 't') return (navigate({ anchor: startOfDay(new Date()) }), true);
+        if (key === 'n' || key === 'j') return (navigate({ anchor: stepAnchor(mode, anchor, 1) }), true);
+        if (key === 'p' || key === 'k') return (navigate({ anchor: stepAnchor(mode, anchor, -1) }), true);
         const m = MODES.find((x) => x.key === key);
-        if (m) return navigate({ mode: m.mode }), true;
-        if (key === 'c') return createNew(), true;
-        if (key === 'Enter' && selected) return open(selected), true;
-        if ((key === 'Delete' || key === 'Backspace') && selected) return void remove(selected), true;
+        if (m) return (navigate({ mode: m.mode }), true);
+        if (key === 'c') return (createNew(), true);
+        if (key === 'Enter' && selected) return (open(selected), true);
+        if ((key === 'Delete' || key === 'Backspace') && selected) return (void remove(selected), true);
         return false;
       })();
       if (handled) {
@@ -248,16 +320,34 @@ export function CalendarView() {
 
   return (
     <div className="calendar-view cal-layout">
-      <CalendarSidebar calendars={calendars} accounts={accounts} onChanged={() => void loadCalendars().then(loadEvents).catch(reportError)} />
+      <CalendarSidebar
+        calendars={calendars}
+        accounts={accounts}
+        onChanged={() => void loadCalendars().then(loadEvents).catch(reportError)}
+      />
       <div className="cal-main">
         <div className="toolbar">
-          <button type="button" onClick={() => navigate({ anchor: stepAnchor(mode, anchor, -1) })} aria-label="Previous" title="Previous (p)">
+          <button
+            type="button"
+            onClick={() => navigate({ anchor: stepAnchor(mode, anchor, -1) })}
+            aria-label="Previous"
+            title="Previous (p)"
+          >
             ‹
           </button>
-          <button type="button" onClick={() => navigate({ anchor: startOfDay(new Date()) })} title="Today (t)">
+          <button
+            type="button"
+            onClick={() => navigate({ anchor: startOfDay(new Date()) })}
+            title="Today (t)"
+          >
             Today
           </button>
-          <button type="button" onClick={() => navigate({ anchor: stepAnchor(mode, anchor, 1) })} aria-label="Next" title="Next (n)">
+          <button
+            type="button"
+            onClick={() => navigate({ anchor: stepAnchor(mode, anchor, 1) })}
+            aria-label="Next"
+            title="Next (n)"
+          >
             ›
           </button>
           <h2 aria-live="polite" data-testid="cal-title">
@@ -266,7 +356,14 @@ export function CalendarView() {
           <span className="spacer" />
           <div className="segmented" role="tablist" aria-label="View">
             {MODES.map((m) => (
-              <button key={m.mode} type="button" role="tab" aria-selected={mode === m.mode} title={`${m.label} (${m.key})`} onClick={() => navigate({ mode: m.mode })}>
+              <button
+                key={m.mode}
+                type="button"
+                role="tab"
+                aria-selected={mode === m.mode}
+                title={`${m.label} (${m.key})`}
+                onClick={() => navigate({ mode: m.mode })}
+              >
                 {m.label}
               </button>
             ))}
@@ -276,14 +373,23 @@ export function CalendarView() {
           </button>
         </div>
         <div className={`cal-body mode-${mode}`} data-loaded={loadedKey === rangeKey ? 'true' : 'false'}>
-          {mode === 'month' ? <MonthGrid {...viewProps} month={anchor.getMonth()} /> : mode === 'agenda' ? <Agenda {...viewProps} /> : <TimeGrid {...viewProps} />}
+          {mode === 'month' ? (
+            <MonthGrid {...viewProps} month={anchor.getMonth()} />
+          ) : mode === 'agenda' ? (
+            <Agenda {...viewProps} />
+          ) : (
+            <TimeGrid {...viewProps} />
+          )}
         </div>
       </div>
       {editor && (
         <EventEditor
           key={editor.occurrence ? occurrenceKey(editor.occurrence) : 'new'}
           title={editor.occurrence ? 'Edit event' : 'New event'}
-          calendars={(editor.occurrence ? calendars.filter((c) => c.id === editor.occurrence!.calendarId) : writable).map((c) => ({ ...c, name: labelOf(c) }))}
+          calendars={(editor.occurrence
+            ? calendars.filter((c) => c.id === editor.occurrence!.calendarId)
+            : writable
+          ).map((c) => ({ ...c, name: labelOf(c) }))}
           initial={editor.initial}
           occurrenceOfSeries={false}
           onSubmit={save}
@@ -338,7 +444,15 @@ function sameDate(a: Date, b: Date): boolean {
 }
 
 /** Every calendar of every account, with its colour, a visibility switch, and .ics import/export. */
-function CalendarSidebar({ calendars, accounts, onChanged }: { calendars: CalendarInfo[]; accounts: { id: string; displayName: string; email: string }[]; onChanged(): void }) {
+function CalendarSidebar({
+  calendars,
+  accounts,
+  onChanged,
+}: {
+  calendars: CalendarInfo[];
+  accounts: { id: string; displayName: string; email: string }[];
+  onChanged(): void;
+}) {
   const { reportError, showToast } = useApp();
   const byAccount = new Map<string, CalendarInfo[]>();
   for (const c of calendars) byAccount.set(c.accountId, [...(byAccount.get(c.accountId) ?? []), c]);
@@ -356,7 +470,9 @@ function CalendarSidebar({ calendars, accounts, onChanged }: { calendars: Calend
     if (!text) return;
     try {
       const res = await call('events.importIcs', { calendarId: c.id, text });
-      showToast(`Imported ${res.created} new and ${res.updated} updated event${res.created + res.updated === 1 ? '' : 's'} into ${c.name}${res.issues.length ? ` (${res.issues.length} repaired or skipped)` : ''}`);
+      showToast(
+        `Imported ${res.created} new and ${res.updated} updated event${res.created + res.updated === 1 ? '' : 's'} into ${c.name}${res.issues.length ? ` (${res.issues.length} repaired or skipped)` : ''}`,
+      );
     } catch (err) {
       reportError(err);
     }
@@ -380,19 +496,40 @@ function CalendarSidebar({ calendars, accounts, onChanged }: { calendars: Calend
             <ul>
               {cals.map((c) => (
                 <li key={c.id} className="cal-item">
-                  <input type="checkbox" aria-label={`Show ${c.name}`} checked={c.visible} onChange={(e) => void update(c.id, { visible: e.target.checked })} />
-                  <input type="color" className="swatch" aria-label={`Colour of ${c.name}`} value={/^#[0-9a-f]{6}$/i.test(c.color) ? c.color : '#3b82f6'} onChange={(e) => void update(c.id, { color: e.target.value })} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Show ${c.name}`}
+                    checked={c.visible}
+                    onChange={(e) => void update(c.id, { visible: e.target.checked })}
+                  />
+                  <input
+                    type="color"
+                    className="swatch"
+                    aria-label={`Colour of ${c.name}`}
+                    value={/^#[0-9a-f]{6}$/i.test(c.color) ? c.color : '#3b82f6'}
+                    onChange={(e) => void update(c.id, { color: e.target.value })}
+                  />
                   <span className="name" title={c.name}>
                     {c.name}
                     {c.readOnly && <span className="muted"> (read-only)</span>}
                   </span>
                   <span className="cal-actions">
                     {!c.readOnly && (
-                      <button type="button" title="Import .ics" aria-label={`Import .ics into ${c.name}`} onClick={() => void importInto(c)}>
+                      <button
+                        type="button"
+                        title="Import .ics"
+                        aria-label={`Import .ics into ${c.name}`}
+                        onClick={() => void importInto(c)}
+                      >
                         ⤓
                       </button>
                     )}
-                    <button type="button" title="Export .ics" aria-label={`Export ${c.name} as .ics`} onClick={() => void exportOf(c)}>
+                    <button
+                      type="button"
+                      title="Export .ics"
+                      aria-label={`Export ${c.name} as .ics`}
+                      onClick={() => void exportOf(c)}
+                    >
                       ⤒
                     </button>
                   </span>
@@ -405,4 +542,3 @@ function CalendarSidebar({ calendars, accounts, onChanged }: { calendars: Calend
     </aside>
   );
 }
-

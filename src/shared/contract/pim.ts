@@ -59,6 +59,15 @@ export const pimCalls = {
     z.array(Occurrence),
     'Occurrences overlapping a time range, recurring events expanded.',
   ),
+  'events.rangeCompact': call(
+    z.object({ fromUtc: z.number(), toUtc: z.number(), calendarIds: z.array(Id).optional() }),
+    z.object({
+      /** Each event once, however many of its occurrences are in the range. */
+      events: z.array(CalendarEvent),
+      occurrences: z.array(z.object({ eventId: Id, calendarId: Id, recurrenceId: z.string().nullable(), startUtc: z.number(), endUtc: z.number() })),
+    }),
+    'events.range without repeating the event in every occurrence: what the calendar views load.',
+  ),
   'events.get': call(z.object({ id: Id }), CalendarEvent, 'One event.'),
   'events.create': call(z.object({ calendarId: Id, event: EventInput }), CalendarEvent, 'Create an event.'),
   'events.update': call(

@@ -1,6 +1,6 @@
 import { EventInput, type Occurrence, type TaskInfo } from '../../../shared/types';
 import type { CoreEvents } from '../events';
-import { expandOccurrences, zonedWallClockToUtc, type EventData } from '../pim';
+import { expandOccurrences, zonedWallClockToUtc, type EventData, type Occurrence as PimOccurrence } from '../pim';
 import type { Store, StoredEvent } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
@@ -32,6 +32,7 @@ export interface ImportIcsResult {
 
 /** Far future for series without an end, so range queries include them. */
 const OPEN_END = 8_640_000_000_000_000;
+const DAY_MS = 86_400_000;
 
 function toUtcMs(local: string, timeZone: string, allDay: boolean): number {
   if (allDay || /^\d{4}-\d{2}-\d{2}$/.test(local)) {
@@ -111,6 +112,34 @@ export class CalendarService {
     return e;
   }
 
+  /**
+   * Expanded series, per series, over a window wider than the last request: moving month to month reuses
+   * the expansion instead of walking every rule from its start again. Invalidated by any change to a row.
+   */
+  private readonly expansions = new Map<string, { signature: string; from: number; to: number; items: { occ: PimOccurrence; start: number; end: number }[] }>();
+
+  private expandSeries(key: string, series: StoredEvent[], fromUtc: number, toUtc: number): PimOccurrence[] {
+    const signature = series
+      .map((s) => [s.id, s.updatedAt, s.start, s.end, s.timeZone, s.rrule, s.exdates.join(','), s.recurrenceId, s.status, s.summary].join('\u0001'))
+      .sort()
+      .join('\u0002');
+    let hit = this.expansions.get(key);
+    if (!hit || hit.signature !== signature || hit.from > fromUtc || hit.to < toUtc) {
+      const from = fromUtc - 92 * DAY_MS;
+      const to = toUtc + 183 * DAY_MS;
+      const items = expandOccurrences(series.map(eventToData), new Date(from).toISOString(), new Date(to).toISOString()).map((occ) => ({
+        occ,
+        start: Date.parse(occ.start),
+        end: Date.parse(occ.end),
+      }));
+      if (this.expansions.size > 20_000) this.expansions.clear();
+      hit = { signature, from, to, items };
+      this.expansions.set(key, hit);
+    }
+    // Same overlap rule as the expander: instants in [from, to), zero-length ones at their start.
+    return hit.items.filter((i) => i.start < toUtc && (i.end <= i.start ? i.start >= fromUtc : i.end > fromUtc)).map((i) => i.occ);
+  }
+
   /** Occurrences in [from, to): single events as they are, series expanded in their own time zone. */
   range(fromUtc: number, toUtc: number, calendarIds?: string[]): Occurrence[] {
     const candidates = this.store.pim.eventsOverlapping(fromUtc, toUtc, calendarIds);
@@ -127,7 +156,7 @@ export class CalendarService {
       const series = this.store.pim.eventsByUid(e.calendarId, e.uid);
       const byRecurrenceId = new Map(series.filter((s) => s.recurrenceId).map((s) => [s.recurrenceId, s]));
       const master = series.find((s) => !s.recurrenceId) ?? e;
-      for (const occ of expandOccurrences(series.map(eventToData), new Date(fromUtc).toISOString(), new Date(toUtc).toISOString())) {
+      for (const occ of this.expandSeries(key, series, fromUtc, toUtc)) {
         const source = (occ.isException && byRecurrenceId.get(occ.recurrenceId)) || master;
         out.push({
           eventId: source.id,

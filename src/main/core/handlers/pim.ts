@@ -1,3 +1,4 @@
+import type { Occurrence } from '../../../shared/types';
 import type { Core } from '../core';
 import { InvitationService } from '../invitations';
 import { badRequest, notFound } from '../util/errors';
@@ -24,6 +25,7 @@ export function pimHandlers(core: Core): HandlerGroup<
   | 'calendars.list'
   | 'calendars.update'
   | 'events.range'
+  | 'events.rangeCompact'
   | 'events.get'
   | 'events.create'
   | 'events.update'
@@ -56,6 +58,14 @@ export function pimHandlers(core: Core): HandlerGroup<
       return { ok: true as const };
     },
     'events.range': ({ fromUtc, toUtc, calendarIds }) => core.calendar.range(fromUtc, toUtc, calendarIds),
+    'events.rangeCompact': ({ fromUtc, toUtc, calendarIds }) => {
+      const events = new Map<string, Occurrence['event']>();
+      const occurrences = core.calendar.range(fromUtc, toUtc, calendarIds).map(({ event, ...o }) => {
+        events.set(event.id, event);
+        return o;
+      });
+      return { events: [...events.values()], occurrences };
+    },
     'events.get': ({ id }) => core.calendar.get(id),
     'events.create': ({ calendarId, event }) => core.calendar.create(calendarId, event).event,
     'events.update': ({ id, patch }) => core.calendar.update(id, patch).event,
