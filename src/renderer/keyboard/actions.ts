@@ -41,12 +41,17 @@ export function openMovePicker(): void {
 }
 
 function focusSearch(): void {
-  inMail();
-  requestAnimationFrame(() => {
+  const focus = () => {
     const input = document.querySelector<HTMLInputElement>('#mail-search');
     input?.focus();
     input?.select();
-  });
+  };
+  // At once when the box is on screen, so the very next key typed lands in it.
+  if (useApp.getState().view === 'mail') focus();
+  else {
+    inMail();
+    requestAnimationFrame(focus);
+  }
 }
 
 function escape(): void {

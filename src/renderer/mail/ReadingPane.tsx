@@ -3,6 +3,7 @@ import type { AttachmentMeta, MessageDetail } from '../../shared/types';
 import { call } from '../lib/client';
 import { useApp } from '../app/store';
 import { formatAddress } from '../compose/quote';
+import { useCompose } from '../compose/store';
 import { frameDocument, linkifyText, sanitizeMailHtml } from './sanitize';
 import { safeFileName } from './filename';
 import { isDark, usePrefs } from './prefs';
@@ -140,6 +141,33 @@ export function ReadingPane() {
         {detail.subject || '(no subject)'}
         {messages.length > 1 && <span className="count"> · {messages.length} messages</span>}
       </h2>
+      {detail.isDraft && (
+        <div className="draft-bar">
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              useCompose.getState().reopen(
+                {
+                  accountId: detail.accountId,
+                  to: detail.to,
+                  cc: detail.cc,
+                  bcc: detail.bcc,
+                  subject: detail.subject,
+                  bodyText: detail.bodyText,
+                  bodyHtml: detail.bodyHtml,
+                  inReplyToMessageId: detail.headers['x-pimlico-in-reply-to'] ?? null,
+                  attachments: [],
+                  sendAt: null,
+                },
+                detail.id,
+              )
+            }
+          >
+            Edit draft
+          </button>
+        </div>
+      )}
       {messages.length > 1 ? (
         <div className="conversation" role="list" aria-label="Conversation">
           {messages.map((m) =>

@@ -13,7 +13,8 @@ export type Source = { folderId: string } | { role: FolderRole };
 
 interface UndoEntry {
   label: string;
-  taskIds: string[];
+  /** The undoable tasks the action created, known once the core answered (z may come sooner). */
+  tasks: Promise<string[]>;
   /** Messages the action hid from the list, shown again by undo. */
   ids: string[];
 }
@@ -116,16 +117,11 @@ export const useMail = create<MailState>((set, get) => {
     }
   };
 
-  const record = (label: string, tasks: TaskInfo[], ids: string[]) => {
-    const undoable = tasks.filter((t) => t.undoable);
-    if (undoable.length)
-      set({ undoStack: [...get().undoStack.slice(-49), { label, taskIds: undoable.map((t) => t.id), ids }] });
-    useApp
-      .getState()
-      .showToast(
-        `${label} — press z to undo`,
-        undoable.length ? { undoTaskId: undoable[undoable.length - 1]!.id } : undefined,
-      );
+  /** Puts an action on the undo stack at once, so z works even before the core has answered. */
+  const track = (label: string, ids: string[], performed: Promise<TaskInfo>) => {
+    const tasks = performed.then((t) => (t.undoable ? [t.id] : [])).catch(() => []);
+    set({ undoStack: [...get().undoStack.slice(-49), { label, tasks, ids }] });
+    useApp.getState().showToast(`${label} — press z to undo`);
   };
 
   /** Runs a triage action that removes messages from this view: optimistic, then confirmed or rolled back. */
@@ -134,9 +130,10 @@ export const useMail = create<MailState>((set, get) => {
     if (!ids.length) return;
     const visible = get().checked.length ? get().checked : get().selectedId ? [get().selectedId!] : [];
     hideAndAdvance(visible);
+    const performed = perform(ids);
+    track(label(visible.length), visible, performed);
     try {
-      const task = await perform(ids);
-      record(label(visible.length), [task], visible);
+      await performed;
     } catch (err) {
       for (const id of visible) hidden.delete(id);
       report(err);
@@ -392,7 +389,12 @@ export const useMail = create<MailState>((set, get) => {
       }
       set({ undoStack: get().undoStack.slice(0, -1) });
       try {
-        for (const id of [...entry.taskIds].reverse()) await call('tasks.undo', { id });
+        const taskIds = await entry.tasks;
+        if (!taskIds.length) {
+          useApp.getState().showToast(`${entry.label} cannot be undone`);
+          return;
+        }
+        for (const id of [...taskIds].reverse()) await call('tasks.undo', { id });
         for (const id of entry.ids) {
           hidden.delete(id);
           detailCache.delete(id);
@@ -423,9 +425,10 @@ export const useMail = create<MailState>((set, get) => {
       detail: detail && ids.includes(detail.id) ? { ...detail, ...patchFlags(detail, flags) } : detail,
     });
     for (const id of ids) detailCache.delete(id);
+    const performed = call('mail.setFlags', { ids, ...flags });
+    track(ids.length > 1 && visible.length > 1 ? `${label} ${visible.length}` : label, [], performed);
     try {
-      const task = await call('mail.setFlags', { ids, ...flags });
-      record(ids.length > 1 && visible.length > 1 ? `${label} ${visible.length}` : label, [task], []);
+      await performed;
     } catch (err) {
       report(err);
       void get().refresh();

@@ -1,3 +1,4 @@
+import type { Core } from '../../../src/main/core/core';
 import type { NewMessage } from '../../../src/main/core/store';
 import { createTestCore, tempDir } from '../../support/core';
 
@@ -12,12 +13,14 @@ export async function seedLocalMailbox(
   count = 0,
   dataDir = tempDir('pimlico-seed-'),
   settings: Record<string, unknown> = {},
+  prepare?: (core: Core, localAccountId: string) => void,
 ): Promise<string> {
   const core = createTestCore({ dataDir });
   try {
     for (const [key, value] of Object.entries(settings)) core.store.settings.set(key, value);
     const account = core.accounts.list().find((a) => a.kind === 'local')!;
     const folders = new Map(core.store.mail.listFolders(account.id).map((f) => [f.role, f.id]));
+    prepare?.(core, account.id);
     const list = typeof messages === 'function' ? null : messages;
     const n = list ? list.length : count;
     core.store.transaction(() => {
