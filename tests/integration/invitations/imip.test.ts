@@ -1,0 +1,168 @@
+// iMIP between two real accounts (alice organises, bob attends) on Dovecot/Postfix/Radicale, through the core:
+// REQUEST sent from an event, preview with that day's conflicts, answer, organiser's update and cancellation
+// applied to the attendee's copy. Mail travels over SMTP and IMAP; every calendar write goes to CalDAV.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { Core } from '../../../src/main/core/core';
+import { invitationsFor } from '../../../src/main/core/handlers/pim';
+import type { InvitationService } from '../../../src/main/core/invitations';
+import { resetDavUser, resetMailUser } from '../../servers';
+import { createTestCore } from '../../support/core';
+
+const servers = inject('servers');
+const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
+const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
+
+let core: Core;
+let invitations: InvitationService;
+const ids: Record<string, string> = {};
+
+function addAccount(u: typeof alice, name: string) {
+  const dav = { url: servers.dav.url, user: u.email, password: u.password };
+  ids[name] = core.accounts.create({
+    kind: 'imap',
+    displayName: name,
+    email: u.email,
+    imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: u.email, password: u.password },
+    smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', user: u.email, password: u.password },
+    caldav: dav,
+    carddav: dav,
+  }).id;
+}
+
+async function settle() {
+  for (let i = 0; i < 3; i++) {
+    await core.tasks.idle();
+    await core.outbox.idle();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function inbox(name: string): Promise<{ id: string; subject: string }[]> {
+  const folder = core.store.mail.listFolders(ids[name]!).find((f) => f.role === 'inbox')!;
+  const page = (await core.handle('mail.list', { folderId: folder.id, limit: 100 })) as { items: { id: string; subject: string }[] };
+  return page.items;
+}
+
+/** Syncs the account until a message with this subject is in its inbox. */
+async function delivered(name: string, subject: string): Promise<string> {
+  let id: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        await core.sync.syncNow(ids[name]!);
+        id = (await inbox(name)).find((m) => m.subject === subject)?.id;
+        return id !== undefined;
+      },
+      { timeout: 30_000, interval: 500, message: `${subject} delivered to ${name}` },
+    )
+    .toBe(true);
+  return id!;
+}
+
+const calendarOf = (name: string) => core.store.pim.calendars(ids[name]).find((c) => !c.readOnly)!;
+
+beforeAll(async () => {
+  for (const u of [alice, bob]) {
+    await resetMailUser(u.email, servers);
+    await resetDavUser(u.email, servers);
+  }
+  core = createTestCore();
+  addAccount(alice, 'alice');
+  addAccount(bob, 'bob');
+  await core.sync.syncNow(ids.alice!);
+  await core.sync.syncNow(ids.bob!);
+  invitations = invitationsFor(core);
+}, 60_000);
+
+afterAll(async () => {
+  await settle();
+  await core?.close();
+});
+
+describe('iMIP between two accounts on the real servers', () => {
+  let aliceEventId: string;
+  let requestId: string;
+
+  it('a new event with an attendee goes out as a METHOD:REQUEST with alice as organiser', async () => {
+    // Bob already has something at that time: the preview must show the conflict.
+    core.calendar.create(calendarOf('bob').id, { summary: 'Dentist', start: '2027-02-10T12:30', end: '2027-02-10T13:30', timeZone: 'Europe/Paris' });
+    const { event } = core.calendar.create(calendarOf('alice').id, {
+      summary: 'Planning',
+      location: 'Room 1',
+      start: '2027-02-10T12:00',
+      end: '2027-02-10T13:00',
+      timeZone: 'Europe/Paris',
+      attendees: [{ name: 'Bob', address: bob.email }],
+    });
+    aliceEventId = event.id;
+    expect(event.organizer).toEqual({ name: 'alice', address: alice.email });
+    await settle();
+    const sent = await invitations.send(aliceEventId, 'REQUEST');
+    expect(sent.outboxId).toBeTruthy();
+    await settle();
+    expect(core.store.outbox.get(sent.outboxId!)?.status).toBe('sent');
+    requestId = await delivered('bob', 'Invitation: Planning');
+  });
+
+  it('bob sees the invitation with the conflict that day, and answers tentative', async () => {
+    const preview = (await invitations.preview(requestId))!;
+    expect(preview).toMatchObject({ method: 'REQUEST', summary: 'Planning', location: 'Room 1', me: bob.email, myStatus: 'needs-action', existingEventId: null });
+    expect(preview.organizer?.address).toBe(alice.email);
+    expect(preview.dayEvents.filter((e) => e.overlaps).map((e) => e.summary)).toEqual(['Dentist']);
+    const res = await invitations.respond(requestId, 'tentative');
+    await settle();
+    const mine = core.calendar.get(res.eventId);
+    expect(mine.calendarId).toBe(calendarOf('bob').id);
+    expect(mine.attendees.find((a) => a.address === bob.email)?.status).toBe('tentative');
+    expect(mine.showAs).toBe('tentative');
+    expect(mine.remoteId).toBeTruthy();
+    // Alice's own copy is untouched by bob's answer until the REPLY arrives.
+    expect(core.calendar.get(aliceEventId).attendees[0]?.status).toBe('needs-action');
+  });
+
+  it('the REPLY updates alice’s event', async () => {
+    const replyId = await delivered('alice', 'Tentative: Planning');
+    const preview = (await invitations.preview(replyId))!;
+    expect(preview).toMatchObject({ method: 'REPLY', applied: false, existingEventId: aliceEventId });
+    expect(await invitations.apply(replyId)).toEqual({ applied: true, eventId: aliceEventId });
+    await settle();
+    expect(core.calendar.get(aliceEventId).attendees.find((a) => a.address === bob.email)?.status).toBe('tentative');
+    expect((await invitations.preview(replyId))!.applied).toBe(true);
+  });
+
+  it('an update from the organiser moves bob’s copy and keeps his answer', async () => {
+    core.calendar.update(aliceEventId, { start: '2027-02-10T15:00', end: '2027-02-10T16:00', location: 'Room 9' });
+    await settle();
+    await invitations.send(aliceEventId, 'REQUEST');
+    await settle();
+    const updateId = await delivered('bob', 'Invitation: Planning').then(async (first) => {
+      // The first invitation is still there: wait for the second one.
+      let id = first;
+      await expect
+        .poll(async () => {
+          await core.sync.syncNow(ids.bob!);
+          const all = (await inbox('bob')).filter((m) => m.subject === 'Invitation: Planning');
+          id = all.find((m) => m.id !== requestId)?.id ?? first;
+          return all.length;
+        }, { timeout: 30_000, interval: 500 })
+        .toBe(2);
+      return id;
+    });
+    expect(await invitations.apply(updateId)).toMatchObject({ applied: true });
+    await settle();
+    const bobs = core.store.pim.eventsInCalendar(calendarOf('bob').id).find((e) => e.summary === 'Planning')!;
+    expect(bobs).toMatchObject({ start: '2027-02-10T15:00:00', location: 'Room 9' });
+    expect(bobs.attendees.find((a) => a.address === bob.email)?.status).toBe('tentative');
+  });
+
+  it('a cancellation removes the event from bob’s calendar', async () => {
+    await invitations.send(aliceEventId, 'CANCEL');
+    await settle();
+    const cancelId = await delivered('bob', 'Cancelled: Planning');
+    expect((await invitations.preview(cancelId))!).toMatchObject({ method: 'CANCEL', applied: false });
+    expect(await invitations.apply(cancelId)).toMatchObject({ applied: true });
+    await settle();
+    expect(core.store.pim.eventsInCalendar(calendarOf('bob').id).map((e) => e.summary)).toEqual(['Dentist']);
+    expect((await invitations.preview(cancelId))!.applied).toBe(true);
+  });
+});
