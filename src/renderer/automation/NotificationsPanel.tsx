@@ -129,6 +129,18 @@ export function NotificationsPanel() {
                     {f.name}
                   </label>
                 ))}
+              {folders
+                .filter((f) => f.accountId === a.id && f.role === 'custom')
+                .map((f) => (
+                  <label key={f.id} className="indent">
+                    <input
+                      type="checkbox"
+                      checked={settings.extraFolderIds.includes(f.id)}
+                      onChange={(e) => void save({ extraFolderIds: toggle(settings.extraFolderIds, f.id, e.target.checked) })}
+                    />{' '}
+                    {f.path} <span className="muted">(filtered mail)</span>
+                  </label>
+                ))}
             </div>
           ))}
         </fieldset>

@@ -58,6 +58,8 @@ async function waitForShown(predicate: (n: Shown) => boolean, trigger: () => Pro
   }
 }
 
+const sidebar = () => page.getByRole('navigation', { name: 'Sidebar' });
+
 /** Clicks a shown notification the way the OS would: a 'click' event on that Notification object. */
 async function click(tag: string): Promise<void> {
   await page.evaluate(`window.__pimlicoShown.find((x) => x.tag === ${JSON.stringify(tag)}).n.dispatchEvent(new Event('click'))`);
@@ -72,7 +74,7 @@ beforeAll(async () => {
   await context.addInitScript({ content: RECORD_NOTIFICATIONS });
   page = await context.newPage();
   await page.goto(`${app.url}#token=${app.token}`);
-  await page.getByRole('button', { name: 'Automation' }).waitFor();
+  await sidebar().getByRole('button', { name: 'Automation', exact: true }).waitFor();
 }, 120_000);
 
 afterAll(async () => {
@@ -100,7 +102,7 @@ describe('notifications in the browser (headless mode)', () => {
     );
     expect(n.body).toContain('Room 2');
     await click(n.tag);
-    await expect.poll(() => page.getByRole('button', { name: 'Calendar' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => sidebar().getByRole('button', { name: 'Calendar', exact: true }).getAttribute('aria-current')).toBe('page');
     expect((await shown()).filter((x) => x.title === 'Design review')).toHaveLength(1);
   });
 
@@ -108,7 +110,11 @@ describe('notifications in the browser (headless mode)', () => {
     const { id } = await json<{ id: string }>(
       await app.api('/accounts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(imapAccountInput(servers, alice)) }),
     );
-    await app.api(`/accounts/${id}/sync`, { method: 'POST' });
+    // Watching starts after the first successful sync (what it finds is old news): make sure it happened.
+    for (let i = 0; !(await app.api(`/accounts/${id}/sync`, { method: 'POST' })).ok; i++) {
+      if (i === 20) throw new Error('the first sync of the account never succeeded');
+      await page.waitForTimeout(500);
+    }
     // Other mail may reach this shared test user meanwhile: keep each message its own notification.
     await json(await app.api('/notifications/settings', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ groupThreshold: 1000 }) }));
     const transport = nodemailer.createTransport({ host: servers.smtp.host, port: servers.smtp.port, secure: false, ignoreTLS: true, auth: { user: bob.email, pass: bob.password } });
@@ -125,9 +131,28 @@ describe('notifications in the browser (headless mode)', () => {
 
     const tray = await json<{ unreadInboxCount: number }>(await app.api('/tray'));
     expect(tray.unreadInboxCount).toBeGreaterThanOrEqual(0);
-    await page.getByRole('button', { name: 'Automation' }).click();
+    await sidebar().getByRole('button', { name: 'Automation', exact: true }).click();
     const ledger = page.getByRole('table', { name: 'Notification ledger' });
     await expect.poll(() => ledger.textContent()).toContain('Quarterly numbers');
     await expect.poll(() => ledger.textContent()).toContain('Design review');
+  });
+});
+
+describe('rules in the browser', () => {
+  it('are edited in the UI, tried against the cache before saving, and listed with their actions', async () => {
+    await sidebar().getByRole('button', { name: 'Automation', exact: true }).click();
+    await page.getByRole('tab', { name: 'Rules' }).click();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const editor = page.getByRole('form', { name: 'Rule editor' });
+    await editor.getByLabel('Name').fill('Numbers to archive');
+    await editor.getByLabel('with subject containing').fill('quarterly');
+    await editor.getByRole('combobox', { name: 'Add an action' }).selectOption('flag');
+    await editor.getByRole('button', { name: 'Test against the cache' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent()).toContain('This rule would have matched 1 messages');
+    await expect.poll(() => editor.getByRole('status').textContent()).toContain('Quarterly numbers');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const rule = page.getByRole('list', { name: 'Rules' }).getByRole('listitem').filter({ hasText: 'Numbers to archive' });
+    await expect.poll(() => rule.textContent()).toContain('Notify me, Flag');
+    expect(await rule.getByRole('checkbox', { name: 'Enabled' }).isChecked()).toBe(false);
   });
 });
