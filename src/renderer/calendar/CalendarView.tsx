@@ -59,10 +59,12 @@ export function CalendarView() {
   // The periods either side of the one shown are fetched ahead, so n/p and j/k render at once; any change to
   // events clears them.
   const cache = useRef(new Map<string, Occurrence[]>());
+  const cacheGeneration = useRef(0);
   const fetchRange = useCallback(async (fromUtc: number, toUtc: number): Promise<Occurrence[]> => {
     const key = `${fromUtc}|${toUtc}`;
     const hit = cache.current.get(key);
     if (hit) return hit;
+    const generation = cacheGeneration.current;
     const { events, occurrences: slots } = await call('events.rangeCompact', { fromUtc, toUtc });
     const byId = new Map(events.map((e) => [e.id, e]));
     const list = slots.flatMap((o) => {
@@ -70,7 +72,8 @@ export function CalendarView() {
       return event ? [{ ...o, event }] : [];
     });
     if (cache.current.size > 12) cache.current.clear();
-    cache.current.set(key, list);
+    // A change that arrived while this was on its way makes it stale: use it once, do not keep it.
+    if (generation === cacheGeneration.current) cache.current.set(key, list);
     return list;
   }, []);
   const loadEvents = useCallback(async () => {
@@ -90,6 +93,7 @@ export function CalendarView() {
     return onEvent('store.changed', (p) => {
       if (p.entities.includes('events')) {
         cache.current.clear();
+        cacheGeneration.current++;
         void loadCalendars().catch(() => undefined);
         void loadEvents().catch(() => undefined);
       }
@@ -284,7 +288,9 @@ export function CalendarView() {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || editor || scopeAsk) return;
       const t = e.target as HTMLElement | null;
-      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      // Text fields keep their keys; checkboxes and colour pickers in the sidebar do not need them.
+      const typing = t instanceof HTMLInputElement ? !['checkbox', 'radio', 'color', 'button'].includes(t.type) : false;
+      if (t && (t.isContentEditable || typing || ['TEXTAREA', 'SELECT'].includes(t.tagName))) return;
       const key = e.key;
       const handled = (() => {
         if (key === 't') return (navigate({ anchor: startOfDay(new Date()) }), true);
@@ -323,6 +329,7 @@ export function CalendarView() {
       <CalendarSidebar
         calendars={calendars}
         accounts={accounts}
+        onLocalChange={(id, patch) => setCalendars((list) => list.map((c) => (c.id === id ? { ...c, ...patch } : c)))}
         onChanged={() => void loadCalendars().then(loadEvents).catch(reportError)}
       />
       <div className="cal-main">
@@ -447,10 +454,13 @@ function sameDate(a: Date, b: Date): boolean {
 function CalendarSidebar({
   calendars,
   accounts,
+  onLocalChange,
   onChanged,
 }: {
   calendars: CalendarInfo[];
   accounts: { id: string; displayName: string; email: string }[];
+  /** Shown at once, before the core has it. */
+  onLocalChange(id: string, patch: { visible?: boolean; color?: string }): void;
   onChanged(): void;
 }) {
   const { reportError, showToast } = useApp();
@@ -458,6 +468,7 @@ function CalendarSidebar({
   for (const c of calendars) byAccount.set(c.accountId, [...(byAccount.get(c.accountId) ?? []), c]);
 
   const update = async (id: string, patch: { visible?: boolean; color?: string }) => {
+    onLocalChange(id, patch);
     try {
       await call('calendars.update', { id, ...patch });
       onChanged();

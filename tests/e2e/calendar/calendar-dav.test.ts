@@ -24,9 +24,16 @@ const accountIds: Record<string, string> = {};
 async function serverCalendar(u: { email: string; password: string }): Promise<string[]> {
   const auth = `Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
   const collection = new URL(`${encodeURIComponent(u.email)}/calendar/`, servers.dav.url);
-  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
+  const listing = await fetch(collection, {
+    method: 'PROPFIND',
+    headers: { authorization: auth, depth: '1' },
+  });
   const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)<\//g)].map((m) => m[1]!);
-  return Promise.all(hrefs.map(async (h) => (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()));
+  return Promise.all(
+    hrefs.map(async (h) =>
+      (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text(),
+    ),
+  );
 }
 
 /** Unfolded text of the one resource on the server whose text matches. */
@@ -36,12 +43,22 @@ async function resourceWith(u: typeof alice, pattern: RegExp): Promise<string | 
 
 async function onServer(u: typeof alice, pattern: RegExp, what: string): Promise<string> {
   let found: string | undefined;
-  await expect.poll(async () => (found = await resourceWith(u, pattern)) !== undefined, { timeout: 20_000, message: what }).toBe(true);
+  await expect
+    .poll(async () => (found = await resourceWith(u, pattern)) !== undefined, {
+      timeout: 20_000,
+      message: what,
+    })
+    .toBe(true);
   return found!;
 }
 
 function dateIn(zone: string, offsetDays: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const today = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
   return new Date(Date.parse(`${today}T12:00:00Z`) + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 const compact = (d: string) => d.replace(/-/g, '');
@@ -55,8 +72,20 @@ async function addAccount(u: typeof alice, name: string) {
       kind: 'imap',
       displayName: name,
       email: u.email,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: u.email, password: u.password },
-      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', user: u.email, password: u.password },
+      imap: {
+        host: servers.imap.host,
+        port: servers.imap.port,
+        security: 'none',
+        user: u.email,
+        password: u.password,
+      },
+      smtp: {
+        host: servers.smtp.host,
+        port: servers.smtp.port,
+        security: 'none',
+        user: u.email,
+        password: u.password,
+      },
       caldav: dav,
       carddav: dav,
     }),
@@ -92,7 +121,11 @@ beforeAll(async () => {
   await addAccount(bob, 'bob');
   browser = await launchChromium();
   // The user's zone is New York: new events default to it.
-  context = await browser.newContext({ timezoneId: ZONE, viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  context = await browser.newContext({
+    timezoneId: ZONE,
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+  });
   page = await context.newPage();
   await page.goto(`${app.url}#token=${app.token}`);
   await page.getByRole('button', { name: 'Calendar', exact: true }).click();
@@ -141,22 +174,44 @@ describe('events through the UI, checked on the CalDAV server', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + 8 + 24, { steps: 4 });
     await page.mouse.move(box.x + box.width / 2, box.y + 8 + 48, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(async () => (await resourceWith(alice, /SUMMARY:Dentist/))?.includes(`DTSTART;TZID=${ZONE}:${compact(day)}T100000`), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await resourceWith(alice, /SUMMARY:Dentist/))?.includes(
+            `DTSTART;TZID=${ZONE}:${compact(day)}T100000`,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
 
-    await expect.poll(async () => (await eventBlock('Dentist').getAttribute('aria-label')) ?? '').toMatch(/10:00/);
+    await expect
+      .poll(async () => (await eventBlock('Dentist').getAttribute('aria-label')) ?? '', { timeout: 10_000 })
+      .toMatch(/10:00/);
     const moved = (await eventBlock('Dentist').boundingBox())!;
     await page.mouse.move(moved.x + moved.width / 2, moved.y + moved.height - 2);
     await page.mouse.down();
     await page.mouse.move(moved.x + moved.width / 2, moved.y + moved.height - 2 + 48, { steps: 6 });
     await page.mouse.up();
-    await expect.poll(async () => (await resourceWith(alice, /SUMMARY:Dentist/))?.includes(`DTEND;TZID=${ZONE}:${compact(day)}T120000`), { timeout: 20_000 }).toBe(true);
-    expect(await resourceWith(alice, /SUMMARY:Dentist/)).toContain(`DTSTART;TZID=${ZONE}:${compact(day)}T100000`);
+    await expect
+      .poll(
+        async () =>
+          (await resourceWith(alice, /SUMMARY:Dentist/))?.includes(
+            `DTEND;TZID=${ZONE}:${compact(day)}T120000`,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    expect(await resourceWith(alice, /SUMMARY:Dentist/)).toContain(
+      `DTSTART;TZID=${ZONE}:${compact(day)}T100000`,
+    );
   });
 
   it('deletes it with Delete, and Undo puts it back on the server', async () => {
     await eventBlock('Dentist').focus();
     await page.keyboard.press('Delete');
-    await expect.poll(async () => resourceWith(alice, /SUMMARY:Dentist/), { timeout: 20_000 }).toBeUndefined();
+    await expect
+      .poll(async () => resourceWith(alice, /SUMMARY:Dentist/), { timeout: 20_000 })
+      .toBeUndefined();
     await page.getByRole('button', { name: 'Undo (z)' }).click();
     await onServer(alice, /SUMMARY:Dentist/, 'restored by undo');
   });
@@ -164,7 +219,8 @@ describe('events through the UI, checked on the CalDAV server', () => {
 
 describe('a weekly series edited by occurrence, checked on the server', () => {
   const day = dateIn(ZONE, 1);
-  const week = (n: number) => compact(new Date(Date.parse(`${day}T12:00:00Z`) + n * 7 * 86_400_000).toISOString().slice(0, 10));
+  const week = (n: number) =>
+    compact(new Date(Date.parse(`${day}T12:00:00Z`) + n * 7 * 86_400_000).toISOString().slice(0, 10));
 
   it('creates a weekly series of six with the recurrence editor', async () => {
     await page.keyboard.press('w');
@@ -201,7 +257,9 @@ describe('a weekly series edited by occurrence, checked on the server', () => {
     await eventBlock('Standup').focus();
     await page.keyboard.press('Delete');
     await chooseScope('This event');
-    await expect.poll(async () => (await resourceWith(alice, /SUMMARY:Standup in room 2/)) ?? '', { timeout: 20_000 }).toMatch(new RegExp(`EXDATE;TZID=${ZONE}:${week(2)}T080000`));
+    await expect
+      .poll(async () => (await resourceWith(alice, /SUMMARY:Standup in room 2/)) ?? '', { timeout: 20_000 })
+      .toMatch(new RegExp(`EXDATE;TZID=${ZONE}:${week(2)}T080000`));
   });
 
   it('this and following: the series ends with UNTIL and a new series takes the rest of the COUNT', async () => {
@@ -213,7 +271,9 @@ describe('a weekly series edited by occurrence, checked on the server', () => {
     const tail = await onServer(alice, /SUMMARY:Standup v2/, 'new series on the server');
     expect(tail).toMatch(/RRULE:FREQ=WEEKLY;BYDAY=[A-Z]{2};COUNT=3/);
     expect(tail).toContain(`DTSTART;TZID=${ZONE}:${week(3)}T080000`);
-    await expect.poll(async () => (await resourceWith(alice, /SUMMARY:Standup in room 2/)) ?? '', { timeout: 20_000 }).toMatch(/RRULE:FREQ=WEEKLY;BYDAY=[A-Z]{2};UNTIL=\d{8}T\d{6}Z/);
+    await expect
+      .poll(async () => (await resourceWith(alice, /SUMMARY:Standup in room 2/)) ?? '', { timeout: 20_000 })
+      .toMatch(/RRULE:FREQ=WEEKLY;BYDAY=[A-Z]{2};UNTIL=\d{8}T\d{6}Z/);
   });
 
   it('the whole series: a change to all events, then deleting all of them', async () => {
@@ -230,7 +290,9 @@ describe('a weekly series edited by occurrence, checked on the server', () => {
     await eventBlock('Standup').focus();
     await page.keyboard.press('Delete');
     await chooseScope('All events');
-    await expect.poll(async () => resourceWith(alice, /SUMMARY:Standup in room 2/), { timeout: 20_000 }).toBeUndefined();
+    await expect
+      .poll(async () => resourceWith(alice, /SUMMARY:Standup in room 2/), { timeout: 20_000 })
+      .toBeUndefined();
     expect(await resourceWith(alice, /SUMMARY:Standup v2/)).toBeDefined();
   });
 });
@@ -251,7 +313,9 @@ describe('an invitation sent from alice and accepted by bob', () => {
     await save();
     const organiserCopy = await onServer(alice, /SUMMARY:Team lunch/, 'event on alice’s server');
     expect(organiserCopy).toMatch(new RegExp(`ORGANIZER[^:]*:mailto:${alice.email}`, 'i'));
-    expect(organiserCopy).toMatch(new RegExp(`ATTENDEE[^:]*PARTSTAT=NEEDS-ACTION[^:]*:mailto:${bob.email}`, 'i'));
+    expect(organiserCopy).toMatch(
+      new RegExp(`ATTENDEE[^:]*PARTSTAT=NEEDS-ACTION[^:]*:mailto:${bob.email}`, 'i'),
+    );
 
     await page.getByRole('button', { name: /All inboxes/ }).click();
     const row = page.locator('.message-row', { hasText: 'Invitation: Team lunch' });
@@ -270,7 +334,11 @@ describe('an invitation sent from alice and accepted by bob', () => {
     await expect(card.textContent()).resolves.toContain('Team lunch');
     await expect(card.textContent()).resolves.toMatch(/No conflicts|Conflicts with/);
     await card.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(async () => card.getByRole('button', { name: 'Accept' }).getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
+    await expect
+      .poll(async () => card.getByRole('button', { name: 'Accept' }).getAttribute('aria-pressed'), {
+        timeout: 15_000,
+      })
+      .toBe('true');
 
     const bobsCopy = await onServer(bob, /SUMMARY:Team lunch/, 'event in bob’s calendar');
     expect(bobsCopy).toMatch(new RegExp(`ATTENDEE[^:]*PARTSTAT=ACCEPTED[^:]*:mailto:${bob.email}`, 'i'));
@@ -289,7 +357,9 @@ describe('an invitation sent from alice and accepted by bob', () => {
       )
       .toBeGreaterThan(0);
     await row.first().click();
-    await expect.poll(async () => (await page.getByTestId('reply-status').textContent()) ?? '', { timeout: 15_000 }).toContain('up to date');
+    await expect
+      .poll(async () => (await page.getByTestId('reply-status').textContent()) ?? '', { timeout: 15_000 })
+      .toContain('up to date');
     await expect
       .poll(async () => (await resourceWith(alice, /SUMMARY:Team lunch/)) ?? '', { timeout: 20_000 })
       .toMatch(new RegExp(`ATTENDEE[^:]*PARTSTAT=ACCEPTED[^:]*:mailto:${bob.email}`, 'i'));
@@ -313,7 +383,9 @@ describe('.ics files from other applications through the UI', () => {
     const exported = parseICalendar(readFileSync(file, 'utf8'));
     for (const name of ['google.ics', 'import/fastmail-series-with-override.ics']) {
       for (const ev of parseICalendar(readFileSync(join(fixtures, name), 'utf8')).events) {
-        const match = exported.events.find((e) => e.data.uid === ev.data.uid && e.data.recurrenceId === ev.data.recurrenceId);
+        const match = exported.events.find(
+          (e) => e.data.uid === ev.data.uid && e.data.recurrenceId === ev.data.recurrenceId,
+        );
         expect(match?.component, `${name} ${ev.data.uid}`).toBe(ev.component);
       }
     }

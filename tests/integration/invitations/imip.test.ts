@@ -22,8 +22,20 @@ function addAccount(u: typeof alice, name: string) {
     kind: 'imap',
     displayName: name,
     email: u.email,
-    imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: u.email, password: u.password },
-    smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', user: u.email, password: u.password },
+    imap: {
+      host: servers.imap.host,
+      port: servers.imap.port,
+      security: 'none',
+      user: u.email,
+      password: u.password,
+    },
+    smtp: {
+      host: servers.smtp.host,
+      port: servers.smtp.port,
+      security: 'none',
+      user: u.email,
+      password: u.password,
+    },
     caldav: dav,
     carddav: dav,
   }).id;
@@ -39,7 +51,9 @@ async function settle() {
 
 async function inbox(name: string): Promise<{ id: string; subject: string }[]> {
   const folder = core.store.mail.listFolders(ids[name]!).find((f) => f.role === 'inbox')!;
-  const page = (await core.handle('mail.list', { folderId: folder.id, limit: 100 })) as { items: { id: string; subject: string }[] };
+  const page = (await core.handle('mail.list', { folderId: folder.id, limit: 100 })) as {
+    items: { id: string; subject: string }[];
+  };
   return page.items;
 }
 
@@ -85,7 +99,12 @@ describe('iMIP between two accounts on the real servers', () => {
 
   it('a new event with an attendee goes out as a METHOD:REQUEST with alice as organiser', async () => {
     // Bob already has something at that time: the preview must show the conflict.
-    core.calendar.create(calendarOf('bob').id, { summary: 'Dentist', start: '2027-02-10T12:30', end: '2027-02-10T13:30', timeZone: 'Europe/Paris' });
+    core.calendar.create(calendarOf('bob').id, {
+      summary: 'Dentist',
+      start: '2027-02-10T12:30',
+      end: '2027-02-10T13:30',
+      timeZone: 'Europe/Paris',
+    });
     const { event } = core.calendar.create(calendarOf('alice').id, {
       summary: 'Planning',
       location: 'Room 1',
@@ -106,7 +125,14 @@ describe('iMIP between two accounts on the real servers', () => {
 
   it('bob sees the invitation with the conflict that day, and answers tentative', async () => {
     const preview = (await invitations.preview(requestId))!;
-    expect(preview).toMatchObject({ method: 'REQUEST', summary: 'Planning', location: 'Room 1', me: bob.email, myStatus: 'needs-action', existingEventId: null });
+    expect(preview).toMatchObject({
+      method: 'REQUEST',
+      summary: 'Planning',
+      location: 'Room 1',
+      me: bob.email,
+      myStatus: 'needs-action',
+      existingEventId: null,
+    });
     expect(preview.organizer?.address).toBe(alice.email);
     expect(preview.dayEvents.filter((e) => e.overlaps).map((e) => e.summary)).toEqual(['Dentist']);
     const res = await invitations.respond(requestId, 'tentative');
@@ -126,12 +152,18 @@ describe('iMIP between two accounts on the real servers', () => {
     expect(preview).toMatchObject({ method: 'REPLY', applied: false, existingEventId: aliceEventId });
     expect(await invitations.apply(replyId)).toEqual({ applied: true, eventId: aliceEventId });
     await settle();
-    expect(core.calendar.get(aliceEventId).attendees.find((a) => a.address === bob.email)?.status).toBe('tentative');
+    expect(core.calendar.get(aliceEventId).attendees.find((a) => a.address === bob.email)?.status).toBe(
+      'tentative',
+    );
     expect((await invitations.preview(replyId))!.applied).toBe(true);
   });
 
   it('an update from the organiser moves bob’s copy and keeps his answer', async () => {
-    core.calendar.update(aliceEventId, { start: '2027-02-10T15:00', end: '2027-02-10T16:00', location: 'Room 9' });
+    core.calendar.update(aliceEventId, {
+      start: '2027-02-10T15:00',
+      end: '2027-02-10T16:00',
+      location: 'Room 9',
+    });
     await settle();
     await invitations.send(aliceEventId, 'REQUEST');
     await settle();
@@ -139,12 +171,15 @@ describe('iMIP between two accounts on the real servers', () => {
       // The first invitation is still there: wait for the second one.
       let id = first;
       await expect
-        .poll(async () => {
-          await core.sync.syncNow(ids.bob!);
-          const all = (await inbox('bob')).filter((m) => m.subject === 'Invitation: Planning');
-          id = all.find((m) => m.id !== requestId)?.id ?? first;
-          return all.length;
-        }, { timeout: 30_000, interval: 500 })
+        .poll(
+          async () => {
+            await core.sync.syncNow(ids.bob!);
+            const all = (await inbox('bob')).filter((m) => m.subject === 'Invitation: Planning');
+            id = all.find((m) => m.id !== requestId)?.id ?? first;
+            return all.length;
+          },
+          { timeout: 30_000, interval: 500 },
+        )
         .toBe(2);
       return id;
     });
