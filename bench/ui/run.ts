@@ -156,8 +156,11 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 }
 
 async function coldStart(browser: Browser): Promise<{ interactiveMs: number; listeningMs: number }[]> {
+  // The first start of a freshly seeded profile applies any pending migrations; it is not a cold start.
+  const warmup = await startServe();
+  await warmup.stop();
   const runs: { interactiveMs: number; listeningMs: number }[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const page = await browser.newPage();
     const t0 = performance.now();
     const app = await startServe();
@@ -336,7 +339,7 @@ function writeResults(r: {
     '| --- | --- | --- |',
     `| key press (e) to next message painted after archive, over ${PRESSES} presses | p50 ${ms(pct(r.keys.archive, 50))} ms, p95 ${ms(pct(r.keys.archive, 95))} ms, max ${ms(Math.max(...r.keys.archive))} ms | p95 < 50 ms |`,
     `| key press (j) to next message painted, over ${r.keys.next.length} presses | p50 ${ms(pct(r.keys.next, 50))} ms, p95 ${ms(pct(r.keys.next, 95))} ms | |`,
-    `| cold start: process spawn to inbox shown and first key handled (median of ${r.cold.length}) | ${ms(median(r.cold.map((c) => c.interactiveMs)))} ms (listening after ${ms(median(r.cold.map((c) => c.listeningMs)))} ms) | < 1 s |`,
+    `| cold start: process spawn to inbox shown and first key handled (median of ${r.cold.length}, process and SQLite cold, OS file cache warm) | ${ms(median(r.cold.map((c) => c.interactiveMs)))} ms (listening after ${ms(median(r.cold.map((c) => c.listeningMs)))} ms) | < 1 s |`,
     `| core process memory (RSS) | ${r.idleMem.rssMb.toFixed(0)} MB after start, ${r.mem.rssMb.toFixed(0)} MB after the key presses and searches (peak ${r.mem.peakMb.toFixed(0)} MB) | < 200 MB |`,
     `| search, 20 queries | Pimlico faster on ${faster} of 20 | faster on every query |`,
     '',

@@ -12,6 +12,7 @@ import { forgetToken, initTransport, onEvent } from '../lib/client';
 import { KeyboardLayer } from '../keyboard/KeyboardLayer';
 import { ComposeView, PendingSendBar } from '../compose/ComposeView';
 import { useCompose } from '../compose/store';
+import { coalesce } from '../mail/coalesce';
 import { composeDraft, composeMailto, composeRouteOf, type ComposeRoute } from './compose-route';
 import { startShellCommands } from './shell-commands';
 import { keepShellThemeInSync } from './theme-sync';
@@ -31,8 +32,10 @@ function MainWindow() {
   useEffect(() => {
     void refreshAccounts().catch(reportError);
     void useMail.getState().refresh();
+    // Folder counts are a scan of the cache: a burst of changes must not queue one scan each.
+    const refreshAccountsSoon = coalesce(() => refreshAccounts().catch(() => undefined));
     return onEvent('store.changed', (p) => {
-      if (p.entities.some((e) => e === 'accounts' || e === 'folders' || e === 'mail')) void refreshAccounts().catch(() => undefined);
+      if (p.entities.some((e) => e === 'accounts' || e === 'folders' || e === 'mail')) void refreshAccountsSoon();
       if (p.entities.includes('mail')) void useMail.getState().refresh();
     });
   }, [refreshAccounts, reportError]);

@@ -254,7 +254,13 @@ export const useMail = create<MailState>((set, get) => {
       if (!id) return;
       const { items } = get();
       const index = items.findIndex((m) => m.id === id);
-      prefetch([items[index + 1]?.id, items[index + 2]?.id, items[index - 1]?.id, items[index + 3]?.id]);
+      prefetch([
+        items[index + 1]?.id,
+        items[index + 2]?.id,
+        items[index - 1]?.id,
+        items[index + 3]?.id,
+        items[index + 4]?.id,
+      ]);
       try {
         const detail = cached ?? (await fetchDetail(id));
         if (get().selectedId !== id) return;
