@@ -81,7 +81,9 @@ export function CalendarView() {
     setLoadedKey(rangeKey);
     for (const step of [1, -1]) {
       const near = daysOf(mode, stepAnchor(mode, anchor, step));
-      await fetchRange(near[0]!.getTime(), addDays(near[near.length - 1]!, 1).getTime()).catch(() => undefined);
+      await fetchRange(near[0]!.getTime(), addDays(near[near.length - 1]!, 1).getTime()).catch(
+        () => undefined,
+      );
     }
   }, [from, to, rangeKey, fetchRange, mode, anchor]);
 
@@ -289,7 +291,8 @@ export function CalendarView() {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || editor || scopeAsk) return;
       const t = e.target as HTMLElement | null;
       // Text fields keep their keys; checkboxes and colour pickers in the sidebar do not need them.
-      const typing = t instanceof HTMLInputElement ? !['checkbox', 'radio', 'color', 'button'].includes(t.type) : false;
+      const typing =
+        t instanceof HTMLInputElement ? !['checkbox', 'radio', 'color', 'button'].includes(t.type) : false;
       if (t && (t.isContentEditable || typing || ['TEXTAREA', 'SELECT'].includes(t.tagName))) return;
       const key = e.key;
       const handled = (() => {
@@ -329,7 +332,9 @@ export function CalendarView() {
       <CalendarSidebar
         calendars={calendars}
         accounts={accounts}
-        onLocalChange={(id, patch) => setCalendars((list) => list.map((c) => (c.id === id ? { ...c, ...patch } : c)))}
+        onLocalChange={(id, patch) =>
+          setCalendars((list) => list.map((c) => (c.id === id ? { ...c, ...patch } : c)))
+        }
         onChanged={() => void loadCalendars().then(loadEvents).catch(reportError)}
       />
       <div className="cal-main">
@@ -402,6 +407,16 @@ export function CalendarView() {
           onSubmit={save}
           onCancel={() => setEditor(null)}
           onDelete={editor.occurrence ? () => void remove(editor.occurrence!) : undefined}
+          onExport={
+            editor.occurrence
+              ? () => {
+                  const eventId = editor.occurrence!.eventId;
+                  void call('events.exportIcs', { eventId })
+                    .then(({ filename, text }) => downloadText(filename, text, 'text/calendar'))
+                    .catch(reportError);
+                }
+              : undefined
+          }
         />
       )}
       {scopeAsk && (

@@ -2,7 +2,16 @@ import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from
 import type { CalendarInfo, EventInput } from '../../shared/types';
 import { call } from '../lib/client';
 import { allZones, naiveMs, shiftLocal, userZone } from './dates';
-import { buildRule, dayName, monthlyLabels, parseRule, weekdayOf, WEEKDAYS, type Freq, type RecurrenceModel } from './recurrence';
+import {
+  buildRule,
+  dayName,
+  monthlyLabels,
+  parseRule,
+  weekdayOf,
+  WEEKDAYS,
+  type Freq,
+  type RecurrenceModel,
+} from './recurrence';
 
 type Attendee = NonNullable<EventInput['attendees']>[number];
 
@@ -49,14 +58,22 @@ export function EventEditor(props: {
   onSubmit(values: EditorValues): Promise<void>;
   onCancel(): void;
   onDelete?(): void;
+  /** Saves this event (with its series) as an .ics file. */
+  onExport?(): void;
 }) {
   const { initial } = props;
   const [calendarId, setCalendarId] = useState(initial.calendarId || props.calendars[0]?.id || '');
   const [summary, setSummary] = useState(initial.summary ?? '');
   const [allDay, setAllDay] = useState(initial.allDay);
-  const [start, setStart] = useState(initial.allDay ? initial.start.slice(0, 10) : initial.start.slice(0, 16));
-  const [end, setEnd] = useState(initial.allDay ? shiftLocal(initial.end.slice(0, 10), -86_400_000) : initial.end.slice(0, 16));
-  const [timeZone, setTimeZone] = useState(initial.timeZone && initial.timeZone !== 'floating' ? initial.timeZone : userZone);
+  const [start, setStart] = useState(
+    initial.allDay ? initial.start.slice(0, 10) : initial.start.slice(0, 16),
+  );
+  const [end, setEnd] = useState(
+    initial.allDay ? shiftLocal(initial.end.slice(0, 10), -86_400_000) : initial.end.slice(0, 16),
+  );
+  const [timeZone, setTimeZone] = useState(
+    initial.timeZone && initial.timeZone !== 'floating' ? initial.timeZone : userZone,
+  );
   const [location, setLocation] = useState(initial.location ?? '');
   const [description, setDescription] = useState(initial.description ?? '');
   const [showAs, setShowAs] = useState<NonNullable<EventInput['showAs']>>(initial.showAs ?? 'busy');
@@ -89,7 +106,8 @@ export function EventEditor(props: {
     if (!Number.isNaN(delta) && end) setEnd(shiftLocal(end, delta));
     const before = weekdayOf(start);
     const after = weekdayOf(next);
-    if (before !== after && rule.byDay.length === 1 && rule.byDay[0] === before) setRule({ ...rule, byDay: [after] });
+    if (before !== after && rule.byDay.length === 1 && rule.byDay[0] === before)
+      setRule({ ...rule, byDay: [after] });
     setStart(next);
   };
 
@@ -123,7 +141,13 @@ export function EventEditor(props: {
 
   return (
     <div className="cal-dialog-backdrop" role="presentation">
-      <form className="card form cal-editor" role="dialog" aria-modal="true" aria-label={props.title} onSubmit={(e) => void submit(e)}>
+      <form
+        className="card form cal-editor"
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+        onSubmit={(e) => void submit(e)}
+      >
         <h2>{props.title}</h2>
         <label>
           Title
@@ -131,7 +155,13 @@ export function EventEditor(props: {
         </label>
         <div className="row">
           <label className="inline">
-            <input type="checkbox" name="allDay" checked={allDay} onChange={(e) => toggleAllDay(e.target.checked)} /> All day
+            <input
+              type="checkbox"
+              name="allDay"
+              checked={allDay}
+              onChange={(e) => toggleAllDay(e.target.checked)}
+            />{' '}
+            All day
           </label>
           <label>
             Calendar
@@ -147,17 +177,34 @@ export function EventEditor(props: {
         <div className="row">
           <label>
             Starts
-            <input name="start" type={allDay ? 'date' : 'datetime-local'} value={start} onChange={(e) => changeStart(e.target.value)} required />
+            <input
+              name="start"
+              type={allDay ? 'date' : 'datetime-local'}
+              value={start}
+              onChange={(e) => changeStart(e.target.value)}
+              required
+            />
           </label>
           <label>
             Ends
-            <input name="end" type={allDay ? 'date' : 'datetime-local'} value={end} onChange={(e) => setEnd(e.target.value)} required />
+            <input
+              name="end"
+              type={allDay ? 'date' : 'datetime-local'}
+              value={end}
+              onChange={(e) => setEnd(e.target.value)}
+              required
+            />
           </label>
         </div>
         {!allDay && (
           <label>
             Time zone
-            <input name="timeZone" list="cal-zones" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} />
+            <input
+              name="timeZone"
+              list="cal-zones"
+              value={timeZone}
+              onChange={(e) => setTimeZone(e.target.value)}
+            />
             <datalist id="cal-zones">
               {zones.map((z) => (
                 <option key={z} value={z} />
@@ -169,7 +216,12 @@ export function EventEditor(props: {
           <fieldset className="recurrence">
             <legend>Repeat</legend>
             <div className="row">
-              <select name="freq" aria-label="Repeat" value={rule.freq} onChange={(e) => setRule({ ...rule, freq: e.target.value as Freq })}>
+              <select
+                name="freq"
+                aria-label="Repeat"
+                value={rule.freq}
+                onChange={(e) => setRule({ ...rule, freq: e.target.value as Freq })}
+              >
                 <option value="none">Does not repeat</option>
                 <option value="DAILY">Daily</option>
                 <option value="WEEKLY">Weekly</option>
@@ -179,8 +231,21 @@ export function EventEditor(props: {
               {rule.freq !== 'none' && (
                 <label className="inline">
                   every
-                  <input name="interval" type="number" min={1} max={999} value={rule.interval} onChange={(e) => setRule({ ...rule, interval: Math.max(1, Number(e.target.value) || 1) })} />
-                  {rule.freq === 'DAILY' ? 'days' : rule.freq === 'WEEKLY' ? 'weeks' : rule.freq === 'MONTHLY' ? 'months' : 'years'}
+                  <input
+                    name="interval"
+                    type="number"
+                    min={1}
+                    max={999}
+                    value={rule.interval}
+                    onChange={(e) => setRule({ ...rule, interval: Math.max(1, Number(e.target.value) || 1) })}
+                  />
+                  {rule.freq === 'DAILY'
+                    ? 'days'
+                    : rule.freq === 'WEEKLY'
+                      ? 'weeks'
+                      : rule.freq === 'MONTHLY'
+                        ? 'months'
+                        : 'years'}
                 </label>
               )}
             </div>
@@ -192,7 +257,12 @@ export function EventEditor(props: {
                       type="checkbox"
                       name={`day-${d}`}
                       checked={rule.byDay.includes(d)}
-                      onChange={(e) => setRule({ ...rule, byDay: e.target.checked ? [...rule.byDay, d] : rule.byDay.filter((x) => x !== d) })}
+                      onChange={(e) =>
+                        setRule({
+                          ...rule,
+                          byDay: e.target.checked ? [...rule.byDay, d] : rule.byDay.filter((x) => x !== d),
+                        })
+                      }
                     />
                     {dayName(d).slice(0, 3)}
                   </label>
@@ -200,24 +270,52 @@ export function EventEditor(props: {
               </div>
             )}
             {rule.freq === 'MONTHLY' && (
-              <select name="monthlyBy" aria-label="Monthly on" value={rule.monthlyBy} onChange={(e) => setRule({ ...rule, monthlyBy: e.target.value as RecurrenceModel['monthlyBy'] })}>
+              <select
+                name="monthlyBy"
+                aria-label="Monthly on"
+                value={rule.monthlyBy}
+                onChange={(e) =>
+                  setRule({ ...rule, monthlyBy: e.target.value as RecurrenceModel['monthlyBy'] })
+                }
+              >
                 <option value="monthday">{monthly.monthday}</option>
                 <option value="weekday">{monthly.weekday}</option>
               </select>
             )}
             {rule.freq !== 'none' && (
               <div className="row">
-                <select name="ends" aria-label="Ends" value={rule.end} onChange={(e) => setRule({ ...rule, end: e.target.value as RecurrenceModel['end'] })}>
+                <select
+                  name="ends"
+                  aria-label="Ends"
+                  value={rule.end}
+                  onChange={(e) => setRule({ ...rule, end: e.target.value as RecurrenceModel['end'] })}
+                >
                   <option value="never">Never ends</option>
                   <option value="count">Ends after</option>
                   <option value="until">Ends on</option>
                 </select>
                 {rule.end === 'count' && (
                   <label className="inline">
-                    <input name="count" type="number" min={1} max={9999} value={rule.count} onChange={(e) => setRule({ ...rule, count: Math.max(1, Number(e.target.value) || 1) })} /> times
+                    <input
+                      name="count"
+                      type="number"
+                      min={1}
+                      max={9999}
+                      value={rule.count}
+                      onChange={(e) => setRule({ ...rule, count: Math.max(1, Number(e.target.value) || 1) })}
+                    />{' '}
+                    times
                   </label>
                 )}
-                {rule.end === 'until' && <input name="until" type="date" aria-label="Until" value={rule.until} onChange={(e) => setRule({ ...rule, until: e.target.value })} />}
+                {rule.end === 'until' && (
+                  <input
+                    name="until"
+                    type="date"
+                    aria-label="Until"
+                    value={rule.until}
+                    onChange={(e) => setRule({ ...rule, until: e.target.value })}
+                  />
+                )}
               </div>
             )}
           </fieldset>
@@ -229,13 +327,23 @@ export function EventEditor(props: {
         <AttendeePicker attendees={attendees} onChange={setAttendees} />
         {attendees.length > 0 && (
           <label className="inline">
-            <input type="checkbox" name="sendInvitations" checked={sendInvitations} onChange={(e) => setSendInvitations(e.target.checked)} /> Send invitations to attendees
+            <input
+              type="checkbox"
+              name="sendInvitations"
+              checked={sendInvitations}
+              onChange={(e) => setSendInvitations(e.target.checked)}
+            />{' '}
+            Send invitations to attendees
           </label>
         )}
         <div className="row">
           <label>
             Reminder
-            <select name="reminder" value={reminder === null ? '' : String(reminder)} onChange={(e) => setReminder(e.target.value === '' ? null : Number(e.target.value))}>
+            <select
+              name="reminder"
+              value={reminder === null ? '' : String(reminder)}
+              onChange={(e) => setReminder(e.target.value === '' ? null : Number(e.target.value))}
+            >
               {REMINDERS.map(([label, v]) => (
                 <option key={label} value={v === null ? '' : String(v)}>
                   {label}
@@ -245,7 +353,11 @@ export function EventEditor(props: {
           </label>
           <label>
             Show as
-            <select name="showAs" value={showAs} onChange={(e) => setShowAs(e.target.value as NonNullable<EventInput['showAs']>)}>
+            <select
+              name="showAs"
+              value={showAs}
+              onChange={(e) => setShowAs(e.target.value as NonNullable<EventInput['showAs']>)}
+            >
               <option value="busy">Busy</option>
               <option value="tentative">Tentative</option>
               <option value="free">Free</option>
@@ -255,13 +367,28 @@ export function EventEditor(props: {
         </div>
         <label>
           Categories
-          <input name="categories" value={categories} placeholder="Comma separated" onChange={(e) => setCategories(e.target.value)} />
+          <input
+            name="categories"
+            value={categories}
+            placeholder="Comma separated"
+            onChange={(e) => setCategories(e.target.value)}
+          />
         </label>
         <label>
           Description
-          <textarea name="description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+          <textarea
+            name="description"
+            rows={4}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </label>
         <div className="actions">
+          {props.onExport && (
+            <button type="button" onClick={props.onExport}>
+              Export .ics
+            </button>
+          )}
           {props.onDelete && (
             <button type="button" className="danger" onClick={props.onDelete}>
               Delete
@@ -281,7 +408,13 @@ export function EventEditor(props: {
 }
 
 /** Attendees typed as addresses or picked from the contacts as you type. */
-function AttendeePicker({ attendees, onChange }: { attendees: Attendee[]; onChange(next: Attendee[]): void }) {
+function AttendeePicker({
+  attendees,
+  onChange,
+}: {
+  attendees: Attendee[];
+  onChange(next: Attendee[]): void;
+}) {
   const [text, setText] = useState('');
   const [suggestions, setSuggestions] = useState<{ name: string; address: string }[]>([]);
 
@@ -294,7 +427,10 @@ function AttendeePicker({ attendees, onChange }: { attendees: Attendee[]; onChan
     let live = true;
     void call('contacts.list', { query: q, limit: 8 })
       .then((cs) => {
-        if (live) setSuggestions(cs.flatMap((c) => c.emails.map((e) => ({ name: c.displayName, address: e.address }))).slice(0, 8));
+        if (live)
+          setSuggestions(
+            cs.flatMap((c) => c.emails.map((e) => ({ name: c.displayName, address: e.address }))).slice(0, 8),
+          );
       })
       .catch(() => undefined);
     return () => {
@@ -303,7 +439,11 @@ function AttendeePicker({ attendees, onChange }: { attendees: Attendee[]; onChan
   }, [text]);
 
   const add = (a: { name: string; address: string }) => {
-    if (!a.address.includes('@') || attendees.some((x) => x.address.toLowerCase() === a.address.toLowerCase())) return;
+    if (
+      !a.address.includes('@') ||
+      attendees.some((x) => x.address.toLowerCase() === a.address.toLowerCase())
+    )
+      return;
     onChange([...attendees, { name: a.name, address: a.address, role: 'required', status: 'needs-action' }]);
     setText('');
     setSuggestions([]);
@@ -322,12 +462,24 @@ function AttendeePicker({ attendees, onChange }: { attendees: Attendee[]; onChan
     <div className="attendees">
       <label>
         Attendees
-        <input name="attendee" value={text} placeholder="Name or address" onChange={(e) => setText(e.target.value)} onKeyDown={onKey} autoComplete="off" />
+        <input
+          name="attendee"
+          value={text}
+          placeholder="Name or address"
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKey}
+          autoComplete="off"
+        />
       </label>
       {suggestions.length > 0 && (
         <ul className="suggestions" role="listbox" aria-label="Contacts">
           {suggestions.map((s) => (
-            <li key={s.address} role="option" aria-selected={false} onMouseDown={(e) => (e.preventDefault(), add(s))}>
+            <li
+              key={s.address}
+              role="option"
+              aria-selected={false}
+              onMouseDown={(e) => (e.preventDefault(), add(s))}
+            >
               {s.name} <span className="muted">{s.address}</span>
             </li>
           ))}
@@ -337,7 +489,11 @@ function AttendeePicker({ attendees, onChange }: { attendees: Attendee[]; onChan
         {attendees.map((a) => (
           <li key={a.address}>
             {a.name || a.address} <span className="muted">{a.status}</span>
-            <button type="button" aria-label={`Remove ${a.address}`} onClick={() => onChange(attendees.filter((x) => x !== a))}>
+            <button
+              type="button"
+              aria-label={`Remove ${a.address}`}
+              onClick={() => onChange(attendees.filter((x) => x !== a))}
+            >
               ×
             </button>
           </li>

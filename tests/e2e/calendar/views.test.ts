@@ -176,3 +176,18 @@ describe('calendar views and keyboard', () => {
     expect(text).toContain(`DTSTART;TZID=Asia/Tokyo:${c(plusDays(1))}T090000`);
   });
 });
+
+describe('one event as a file', () => {
+  it('the editor exports the event alone', async () => {
+    await page.getByRole('list', { name: 'Agenda' }).getByRole('button', { name: /Tokyo call/ }).first().dblclick();
+    const editor = page.getByRole('dialog', { name: 'Edit event' });
+    const download = page.waitForEvent('download');
+    await editor.getByRole('button', { name: 'Export .ics' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('Tokyo call.ics');
+    const text = readFileSync(await file.path(), 'utf8');
+    expect(text.match(/BEGIN:VEVENT/g)).toHaveLength(1);
+    expect(text).toContain('SUMMARY:Tokyo call');
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+  });
+});
