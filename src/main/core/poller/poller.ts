@@ -6,9 +6,9 @@ import type { Disposable } from '../events';
 import { LedgerRepo } from '../notifications/ledger';
 import { effectiveTimeZone, inQuietHours, readNotificationSettings } from '../notifications/settings';
 import { zonedWallClockToUtc } from '../pim';
-import { currentSeq, ensureTriggerSchema, MAX_BATCH, newEmails, occurrenceKey, type SeqWatermark } from '../triggers';
+import { currentSeq, MAX_BATCH, newEmails, occurrenceKey, type SeqWatermark } from '../triggers';
 import { errorMessage } from '../util/errors';
-import { changedSince, ensureAutomationSchema, PollerState } from './state';
+import { changedSince, PollerState } from './state';
 import { ApprovalsService } from '../approvals/service';
 import { RulesService } from '../rules/service';
 
@@ -55,8 +55,6 @@ export class Poller implements Disposable {
   private disposed = false;
 
   constructor(private readonly core: Core) {
-    ensureTriggerSchema(core.store.db);
-    ensureAutomationSchema(core.store.db);
     this.ledger = new LedgerRepo(core.store.db);
     this.state = new PollerState(core.store.db);
     this.rules = new RulesService(core, this.state, (n) => this.emit(n));

@@ -1,11 +1,4 @@
 import type { Db } from '../store';
-import { automation } from '../store/migrations/0006-automation';
-
-/** Makes sure the poller's tables exist (idempotent; migration 6 creates them too). */
-export function ensureAutomationSchema(db: Db): void {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'approval_responses'").get();
-  if (!has) db.transaction(() => automation.up(db))();
-}
 
 /**
  * The poller's watermarks, in trigger_state rows whose id starts with "poller:". They are written in

@@ -2,7 +2,6 @@ import type { Importance, MessageDetail, Occurrence } from '../../../shared/type
 import type { CalendarService } from '../calendar/service';
 import { compileODataQuery, type ODataQueryInput } from '../odata';
 import type { Db, Store, StoredContact, StoredEvent } from '../store';
-import { triggerWatermarks } from '../store/migrations/0003-trigger-watermarks';
 import { CONTACT_DEFAULT_ORDER, CONTACT_FIELDS, EVENT_DEFAULT_ORDER, EVENT_FIELDS } from './fields';
 
 // Polling triggers evaluated over the local cache. Each is a pure step: (query, watermark) ->
@@ -28,12 +27,6 @@ export interface TriggerStep<T, W> {
 
 export const MAX_BATCH = 256;
 
-/** Makes sure the change log and its SQLite triggers exist (idempotent; migration 3 creates them too). */
-export function ensureTriggerSchema(db: Db): void {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'change_log_contact_updated'").get();
-  if (!has) db.transaction(() => triggerWatermarks.up(db))();
-}
-
 export function currentSeq(db: Db): number {
   const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'").get() as { seq: number } | undefined;
   return row?.seq ?? 0;
@@ -44,13 +37,11 @@ export const CHANGE_LOG_RETENTION_MS = 60 * 24 * 3600 * 1000;
 
 /** Drops change-log entries older than the retention; the newest entry always stays, so sequence numbers never restart. */
 export function pruneChangeLog(db: Db, now: number, retentionMs = CHANGE_LOG_RETENTION_MS): number {
-  ensureTriggerSchema(db);
   return db.prepare('DELETE FROM change_log WHERE at < ? AND seq < (SELECT max(seq) FROM change_log)').run(now - retentionMs).changes;
 }
 
 /** The first call of a change-log trigger: everything already there is old. */
 export function startSeqTrigger(store: Store): SeqWatermark {
-  ensureTriggerSchema(store.db);
   return { seq: currentSeq(store.db) };
 }
 
@@ -72,7 +63,6 @@ export interface NewEmailQuery {
 }
 
 export function newEmails(store: Store, q: NewEmailQuery, wm: SeqWatermark, maxBatch = MAX_BATCH): TriggerStep<MessageDetail, SeqWatermark> {
-  ensureTriggerSchema(store.db);
   const upTo = currentSeq(store.db);
   const rows = store.db
     .prepare(
@@ -130,7 +120,6 @@ const ITEM_TABLES = {
  * the new items for good, as the client asked. Throws ODataQueryError for a bad query.
  */
 function changedItems(store: Store, entity: 'event' | 'contact', q: ItemsQuery, wm: SeqWatermark): TriggerStep<string, SeqWatermark> {
-  ensureTriggerSchema(store.db);
   const t = ITEM_TABLES[entity];
   const compiled = compileODataQuery(q.odata, t.fields, { defaultOrderBy: t.order });
   const upTo = currentSeq(store.db);

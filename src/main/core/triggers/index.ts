@@ -6,7 +6,6 @@ export {
   CHANGE_LOG_RETENTION_MS,
   pruneChangeLog,
   currentSeq,
-  ensureTriggerSchema,
   MAX_BATCH,
   newEmails,
   occurrenceKey,

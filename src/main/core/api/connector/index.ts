@@ -1,5 +1,4 @@
 import type { Core } from '../../core';
-import { ensureTriggerSchema } from '../../triggers';
 import type { Router } from '../http';
 import { calendarOperations } from './calendars';
 import { contactOperations } from './contacts';
@@ -13,7 +12,6 @@ export const connectorOperations: readonly OperationSpec[] = [...mailOperations,
 
 /** The Outlook.com connector's routes (see shared/spec/outlook-connector.md), served from the local cache. */
 export function connectorRoutes(router: Router, core: Core): void {
-  ensureTriggerSchema(core.store.db);
   registerOperations(router, core, connectorOperations);
   const doc = openApiDocument(connectorOperations, core.options.version ?? '0.0.0');
   router.add('GET', '/openapi.json', (req) => (req.wantsXml ? { status: 200, body: doc } : { status: 200, raw: { data: JSON.stringify(doc), contentType: 'application/json; charset=utf-8' } }));

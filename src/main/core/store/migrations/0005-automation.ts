@@ -2,16 +2,14 @@ import type { Migration } from './types';
 
 // The background poller's own tables: the notification ledger (every decision and why), user rules with
 // their run history, and the answers to approval/options mail. The poller reads what changed from
-// change_log (migration 5) and keeps its watermarks in trigger_state (migration 1) under ids starting
+// change_log (migration 3) and keeps its watermarks in trigger_state (migration 1) under ids starting
 // with "poller:", advanced in the same transaction that records its decisions.
-// Every statement is IF NOT EXISTS: the poller also applies this to a database opened before the
-// migration was registered (migrations 3 and 4 are other engineers' and may land later).
 export const automation: Migration = {
-  version: 6,
+  version: 5,
   name: 'automation',
   up: (db) => {
     db.exec(`
-      CREATE TABLE IF NOT EXISTS notification_ledger (
+      CREATE TABLE notification_ledger (
         id         TEXT PRIMARY KEY,
         trigger    TEXT NOT NULL,
         account_id TEXT,
@@ -24,10 +22,10 @@ export const automation: Migration = {
         body       TEXT NOT NULL DEFAULT '',
         created_at INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS notification_ledger_key ON notification_ledger (trigger, item_key);
-      CREATE INDEX IF NOT EXISTS notification_ledger_time ON notification_ledger (created_at DESC);
+      CREATE INDEX notification_ledger_key ON notification_ledger (trigger, item_key);
+      CREATE INDEX notification_ledger_time ON notification_ledger (created_at DESC);
 
-      CREATE TABLE IF NOT EXISTS rules (
+      CREATE TABLE rules (
         id         TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
         enabled    INTEGER NOT NULL DEFAULT 0,
@@ -40,7 +38,7 @@ export const automation: Migration = {
       );
 
       -- One row per (rule, item): the actions' outcomes, retried until done or given up, never hidden.
-      CREATE TABLE IF NOT EXISTS rule_runs (
+      CREATE TABLE rule_runs (
         id              TEXT PRIMARY KEY,
         rule_id         TEXT NOT NULL REFERENCES rules(id) ON DELETE CASCADE,
         item_id         TEXT NOT NULL,
@@ -54,11 +52,11 @@ export const automation: Migration = {
         updated_at      INTEGER NOT NULL,
         UNIQUE (rule_id, item_key)
       );
-      CREATE INDEX IF NOT EXISTS rule_runs_due ON rule_runs (status, next_attempt_at);
-      CREATE INDEX IF NOT EXISTS rule_runs_rule ON rule_runs (rule_id, created_at DESC);
+      CREATE INDEX rule_runs_due ON rule_runs (status, next_attempt_at);
+      CREATE INDEX rule_runs_rule ON rule_runs (rule_id, created_at DESC);
 
       -- Every reply seen for an approval/options subscription; only the first matching one resolves it.
-      CREATE TABLE IF NOT EXISTS approval_responses (
+      CREATE TABLE approval_responses (
         id                TEXT PRIMARY KEY,
         subscription_id   TEXT NOT NULL,
         message_id        TEXT NOT NULL,
@@ -73,8 +71,8 @@ export const automation: Migration = {
         created_at        INTEGER NOT NULL,
         UNIQUE (message_id)
       );
-      CREATE UNIQUE INDEX IF NOT EXISTS approval_responses_first ON approval_responses (subscription_id) WHERE outcome = 'accepted';
-      CREATE INDEX IF NOT EXISTS approval_responses_delivery ON approval_responses (delivery_status, next_delivery_at);
+      CREATE UNIQUE INDEX approval_responses_first ON approval_responses (subscription_id) WHERE outcome = 'accepted';
+      CREATE INDEX approval_responses_delivery ON approval_responses (delivery_status, next_delivery_at);
     `);
   },
 };
