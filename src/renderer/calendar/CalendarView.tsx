@@ -237,7 +237,7 @@ export function CalendarView() {
             scope,
             patch,
           });
-          showToast('Event moved', { undoTaskId: res.taskId });
+          showToast('Event moved', res.taskId ? { undoTaskId: res.taskId } : undefined);
         } else {
           await call('events.update', { id: o.eventId, patch });
           showToast('Event moved');
@@ -269,7 +269,7 @@ export function CalendarView() {
           patch,
         });
         eventId = res.id;
-        showToast('Event saved', { undoTaskId: res.taskId });
+        showToast('Event saved', res.taskId ? { undoTaskId: res.taskId } : undefined);
       } else {
         const updated = await call('events.update', { id: o.eventId, patch: values.event });
         eventId = updated.id;

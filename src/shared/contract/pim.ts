@@ -83,7 +83,8 @@ export const pimCalls = {
   ),
   'events.updateOccurrence': call(
     z.object({ id: Id, recurrenceId: RecurrenceId, scope: OccurrenceScope, patch: EventPatch }),
-    CalendarEvent.extend({ taskId: Id }),
+    /** taskId is there when one undo restores everything the change did. */
+    CalendarEvent.extend({ taskId: Id.optional() }),
     'Change one occurrence of a series (a RECURRENCE-ID override), this and the following ones (the series is split with UNTIL), or the whole series.',
   ),
   'events.deleteOccurrence': call(

@@ -153,3 +153,17 @@ describe('this and following from an editor', () => {
     expect(tail.rrule).toBe('FREQ=WEEKLY;BYDAY=MO;COUNT=3');
   });
 });
+
+describe('undo offered only when one undo restores everything', () => {
+  it('a series change can be undone; a new override or a split cannot (their undo would lose or keep part of it)', async () => {
+    const series = await weeklySeries();
+    const all = await call<{ taskId?: string }>('events.updateOccurrence', { id: series.id, recurrenceId: '2026-03-02T09:00', scope: 'all', patch: { location: 'A' } });
+    expect(all.taskId).toBeDefined();
+    const one = await call<{ taskId?: string }>('events.updateOccurrence', { id: series.id, recurrenceId: '2026-03-09T09:00', scope: 'one', patch: { location: 'B' } });
+    expect(one.taskId).toBeUndefined();
+    const split = await call<{ taskId?: string }>('events.updateOccurrence', { id: series.id, recurrenceId: '2026-03-23T09:00', scope: 'following', patch: { location: 'C' } });
+    expect(split.taskId).toBeUndefined();
+    const delOverride = await call<{ taskId?: string }>('events.deleteOccurrence', { id: series.id, recurrenceId: '2026-03-09T09:00', scope: 'one' });
+    expect(delOverride.taskId).toBeUndefined();
+  });
+});

@@ -307,7 +307,8 @@ export class CalendarService {
       const merged = EventInput.parse({ ...base, ...clean, rrule: null, exdates: [] });
       const event = withUtcBounds({ ...base, ...merged, recurrenceId });
       const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: null });
-      return { event, task };
+      // Undoing a new override would delete the slot on the server (EXDATE), not bring the original back.
+      return { event, task: { ...task, undoable: false } };
     }
     // This and following: the old series stops before the slot, a new series (new UID) starts there.
     const count = master.rrule ? rruleCount(master.rrule) : null;
@@ -347,7 +348,8 @@ export class CalendarService {
     const merged = EventInput.parse({ ...tailBase, ...clean, rrule: tailRule });
     const tail = withUtcBounds({ ...tailBase, ...merged });
     const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event: tail, previous: null });
-    return { event: tail, task };
+    // The split is several writes; one undo would restore only part of it.
+    return { event: tail, task: { ...task, undoable: false } };
   }
 
   /** Deletes one slot (EXDATE on the master), the slots from there on (UNTIL), or the whole series. */
@@ -362,7 +364,8 @@ export class CalendarService {
       const task = this.tasks.enqueue(master.accountId, 'pim.deleteEvent', { event: master });
       // Overrides in the master's server resource go with it; only separately stored ones need their own delete.
       for (const ex of exceptions) if (!ex.remoteId || ex.remoteId !== master.remoteId) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
-      return task;
+      // Undo restores the master only: offer it when there are no overrides it would leave behind.
+      return exceptions.length ? { ...task, undoable: false } : task;
     }
     if (scope === 'one') {
       const exdates = master.exdates.includes(recurrenceId) ? master.exdates : [...master.exdates, recurrenceId];
@@ -370,14 +373,13 @@ export class CalendarService {
       const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: master });
       const override = exceptions.find((e) => e.recurrenceId === recurrenceId);
       if (override) this.tasks.enqueue(override.accountId, 'pim.deleteEvent', { event: override });
-      return task;
+      return override ? { ...task, undoable: false } : task;
     }
     const event = withUtcBounds({ ...master, rrule: rruleEndingBefore(master.rrule ?? '', master, recurrenceId), updatedAt: this.bump(master) });
     const task = this.tasks.enqueue(master.accountId, 'pim.putEvent', { event, previous: master });
-    for (const ex of exceptions) {
-      if (ex.recurrenceId && slotAtOrAfter(ex.recurrenceId, recurrenceId)) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
-    }
-    return task;
+    const dropped = exceptions.filter((ex) => ex.recurrenceId && slotAtOrAfter(ex.recurrenceId, recurrenceId));
+    for (const ex of dropped) this.tasks.enqueue(ex.accountId, 'pim.deleteEvent', { event: ex });
+    return dropped.length ? { ...task, undoable: false } : task;
   }
 
   /**

@@ -72,9 +72,12 @@ export function pimHandlers(core: Core): HandlerGroup<
     'events.delete': ({ id }) => ({ ok: true as const, taskId: core.calendar.delete(id).id }),
     'events.updateOccurrence': ({ id, recurrenceId, scope, patch }) => {
       const { event, task } = core.calendar.updateOccurrence(id, recurrenceId, scope, patch);
-      return { ...event, taskId: task.id };
+      return { ...event, ...(task.undoable ? { taskId: task.id } : {}) };
     },
-    'events.deleteOccurrence': ({ id, recurrenceId, scope }) => ({ ok: true as const, taskId: core.calendar.deleteOccurrence(id, recurrenceId, scope).id }),
+    'events.deleteOccurrence': ({ id, recurrenceId, scope }) => {
+      const task = core.calendar.deleteOccurrence(id, recurrenceId, scope);
+      return { ok: true as const, ...(task.undoable ? { taskId: task.id } : {}) };
+    },
     'events.importIcs': ({ calendarId, text }) => core.calendar.importIcs(calendarId, text),
     'events.exportIcs': (target) => core.calendar.exportIcs(target),
     'invitations.preview': ({ messageId }) => invitations.preview(messageId),
