@@ -39,7 +39,23 @@ export function AccountsPanel() {
       ),
     [],
   );
-  const needSignIn = accounts.filter((a) => a.status === 'needs-sign-in');
+  // A background sync retry briefly turns 'needs-sign-in' into 'syncing'; the banner (and a
+  // connection report in it) stays until the account is actually fine again. Derived while rendering
+  // from the previous list, React's pattern for state that follows props.
+  const [signIn, setSignIn] = useState<{ from: Account[] | null; ids: ReadonlySet<string> }>({
+    from: null,
+    ids: new Set(),
+  });
+  let signInIds = signIn.ids;
+  if (signIn.from !== accounts) {
+    const next = new Set<string>();
+    for (const a of accounts) {
+      if (a.status === 'needs-sign-in' || (a.status === 'syncing' && signIn.ids.has(a.id))) next.add(a.id);
+    }
+    signInIds = next;
+    setSignIn({ from: accounts, ids: next });
+  }
+  const needSignIn = accounts.filter((a) => signInIds.has(a.id));
   return (
     <section aria-labelledby="accounts-heading">
       <h2 id="accounts-heading">Accounts</h2>
@@ -77,6 +93,17 @@ export function AccountsPanel() {
 function SignInBanner({ account }: { account: Account }) {
   const { reportError, showToast } = useApp();
   const [busy, setBusy] = useState(false);
+  const [test, setTest] = useState<ConnectionResult | null>(null);
+  const testNow = async () => {
+    setBusy(true);
+    try {
+      setTest(await call('accounts.testConnection', { accountId: account.id }));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const retry = async () => {
     setBusy(true);
     try {
@@ -100,10 +127,18 @@ function SignInBanner({ account }: { account: Account }) {
         <strong>{account.displayName} needs you to sign in again.</strong>{' '}
         {account.lastError && <span className="muted">{account.lastError}</span>}
         <div>{how}</div>
+        {test && <ConnectionReport result={test} plain={plainServices(account.settings)} />}
       </div>
-      <button type="button" disabled={busy} onClick={() => void retry()}>
-        {busy ? 'Signing in…' : 'Sign in again'}
-      </button>
+      <div className="banner-actions">
+        {account.kind === 'imap' && (
+          <button type="button" disabled={busy} onClick={() => void testNow()}>
+            Test connection
+          </button>
+        )}
+        <button type="button" disabled={busy} onClick={() => void retry()}>
+          {busy ? 'Signing in…' : 'Sign in again'}
+        </button>
+      </div>
     </div>
   );
 }

@@ -63,9 +63,6 @@ beforeAll(async () => {
   await resetMailUser(alice.email, servers);
   // Alice's calendar must exist for the CalDAV check; a reset racing another file's reset is retried once.
   await resetDavUser(alice.email, servers).catch(() => resetDavUser(alice.email, servers));
-  const imap = await serverSession(servers, alice);
-  await appendOnServer(imap, 'INBOX', { subject: SUBJECT, from: 'Bob <bob@pimlico.test>', to: alice.email });
-  await imap.logout();
   app = await startHeadless();
   browser = await launchChromium();
   page = await browser.newPage();
@@ -130,9 +127,17 @@ describe('Settings: accounts', () => {
     await f.getByRole('button', { name: 'Add account' }).click();
     const row = page.locator('table.accounts tbody tr', { hasText: ACCOUNT_NAME });
     await row.waitFor();
-    expect(await form().count()).toBe(0);
+    await expect.poll(() => form().count()).toBe(0);
     expect(await row.locator('td').nth(1).textContent()).toBe('IMAP/SMTP');
 
+    // Mail put on the server just before the sync (other test files share this mailbox).
+    const imap = await serverSession(servers, alice);
+    await appendOnServer(imap, 'INBOX', {
+      subject: SUBJECT,
+      from: 'Bob <bob@pimlico.test>',
+      to: alice.email,
+    });
+    await imap.logout();
     await row.getByRole('button', { name: 'Sync now' }).click();
     await row.locator('.sync-result').waitFor({ timeout: 30_000 });
     expect(await row.locator('.sync-result').textContent()).toMatch(
@@ -268,8 +273,17 @@ describe('Settings: certificates and sign-in', () => {
     const banner = page.locator(`.banner[data-account-id="${id}"]`);
     await banner.waitFor({ timeout: 15_000 });
     expect(await banner.textContent()).toContain('Stale password needs you to sign in again.');
-    expect(await page.locator(`table.accounts tr[data-account-id="${id}"]`).getAttribute('data-status')).toBe(
-      'needs-sign-in',
+    // A background retry may be running ('syncing'); the banner stays through it.
+    await expect
+      .poll(() => page.locator(`table.accounts tr[data-account-id="${id}"]`).getAttribute('data-status'), {
+        timeout: 30_000,
+      })
+      .toBe('needs-sign-in');
+    // The banner's connection test says it is the sign-in that fails, not the network.
+    await banner.getByRole('button', { name: 'Test connection' }).click();
+    await banner.locator('.connection-report li.check[data-service="imap"]').waitFor({ timeout: 30_000 });
+    expect(await banner.locator('li.check[data-service="imap"]').getAttribute('data-failed-step')).toBe(
+      'auth',
     );
     await banner.getByRole('button', { name: 'Sign in again' }).click();
     await page.locator('.toast.error').waitFor({ timeout: 30_000 });
