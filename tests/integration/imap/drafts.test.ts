@@ -11,9 +11,8 @@ const bob = user(servers, 'bob');
 const alice = user(servers, 'alice');
 
 /**
- * The remote side of drafts: 'mail.saveDraft' files the local draft in the server's Drafts,
- * replacing the previous version. (MailService.saveDraft stores the draft locally; the test
- * queues the task the way the service is meant to.)
+ * Drafts on the server: saving a draft (the contract's mail.saveDraft) files it in the server's
+ * Drafts, replacing the previous version; sending it removes it from there.
  */
 describe('IMAP drafts on the server', () => {
   let core: Core;
@@ -34,7 +33,6 @@ describe('IMAP drafts on the server', () => {
 
   it('files a draft in Drafts, replaces it when edited, and sync keeps exactly one', async () => {
     const first = core.mail.saveDraft({ accountId, to: [{ name: 'Alice', address: alice.email }], subject: 'Draft v1', bodyText: 'first words' });
-    core.tasks.enqueue(accountId, 'mail.saveDraft', { id: first.id, replaces: null });
     await core.tasks.run(accountId);
     let onServer = await listServer(server, 'Drafts', true);
     expect(onServer.map((m) => m.subject)).toEqual(['Draft v1']);
@@ -44,7 +42,6 @@ describe('IMAP drafts on the server', () => {
     expect(firstRef.remoteId).toBe(String(onServer[0]!.uid));
 
     const second = core.mail.saveDraft({ id: first.id, accountId, to: [{ name: 'Alice', address: alice.email }], subject: 'Draft v2', bodyText: 'better words' });
-    core.tasks.enqueue(accountId, 'mail.saveDraft', { id: second.id, replaces: { remoteFolderId: firstRef.remoteFolderId, remoteId: firstRef.remoteId } });
     await core.tasks.run(accountId);
     onServer = await listServer(server, 'Drafts', true);
     expect(onServer.map((m) => m.subject)).toEqual(['Draft v2']);
@@ -55,5 +52,19 @@ describe('IMAP drafts on the server', () => {
     const local = core.mail.list({ folderId: folderId(core, accountId, 'drafts'), offset: 0, limit: 20 }).items;
     expect(local.map((m) => [m.id, m.subject])).toEqual([[second.id, 'Draft v2']]);
     expect(core.store.tasks.recent(10).filter((t) => t.kind === 'mail.saveDraft').every((t) => t.status === 'done')).toBe(true);
+  });
+
+  it('sends a saved draft and removes it from the server Drafts, so no sync brings it back', async () => {
+    const saved = core.mail.saveDraft({ accountId, to: [{ name: 'Alice', address: alice.email }], subject: 'Send me', bodyText: 'ready' });
+    await core.tasks.run(accountId);
+    expect((await listServer(server, 'Drafts')).map((m) => m.subject)).toContain('Send me');
+    await core.mail.send({ id: saved.id, accountId, to: [{ name: 'Alice', address: alice.email }], subject: 'Send me', bodyText: 'ready' });
+    await core.tasks.run(accountId);
+    await core.outbox.run(accountId);
+    expect((await listServer(server, 'Drafts')).map((m) => m.subject)).not.toContain('Send me');
+    await core.sync.syncNow(accountId);
+    const local = core.mail.list({ folderId: folderId(core, accountId, 'drafts'), offset: 0, limit: 20 }).items;
+    expect(local.map((m) => m.subject)).not.toContain('Send me');
+    expect(core.store.outbox.list().find((o) => o.subject === 'Send me')?.status).toBe('sent');
   });
 });

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
 import { Draft, type DraftParsed, type EmailAddress, type FolderRole, type TaskInfo } from '../../../shared/types';
 import type { CoreEvents } from '../events';
 import { buildMessage, replyTo as replyHeaders, type OutgoingMessage } from '../mime';
-import type { Store } from '../store';
+import type { NewAttachment, Store } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
@@ -121,8 +122,22 @@ export class MailService {
     const drafts = this.store.mail.folderByRole(account.id, 'drafts');
     if (!drafts) throw new PimlicoError('Unsupported', 'This account has no Drafts folder');
     const from = { name: account.displayName, address: account.email };
+    // The server copy of the version this one supersedes, read before its row goes.
+    const previous = draft.id ? this.store.mail.remoteRef(draft.id) : undefined;
+    const attachments: NewAttachment[] = draft.attachments.map((a) => {
+      const content = decodeBase64Strict(a.contentBase64, a.filename);
+      return {
+        filename: a.filename,
+        contentType: a.contentType,
+        size: content.byteLength,
+        contentId: null,
+        inline: false,
+        sha256: createHash('sha256').update(content).digest('hex'),
+        content,
+      };
+    });
     const id = this.store.transaction(() => {
-      if (draft.id) this.store.mail.remove([draft.id]);
+      if (previous) this.store.mail.remove([previous.id]);
       return this.store.mail.insertMessage(
         {
           accountId: account.id,
@@ -146,11 +161,16 @@ export class MailService {
           isFlagged: false,
           isDraft: true,
           importance: draft.importance,
-          size: draft.bodyText.length,
-          attachments: [],
+          size: draft.bodyText.length + attachments.reduce((n, a) => n + a.size, 0),
+          attachments,
         },
         this.now(),
       );
+    });
+    // Files it in the server's Drafts (a no-op for the Local account), replacing the superseded copy.
+    this.tasks.enqueue(account.id, 'mail.saveDraft', {
+      id,
+      replaces: previous?.remoteId ? { remoteFolderId: previous.remoteFolderId, remoteId: previous.remoteId } : null,
     });
     this.events.emit('store.changed', { entities: ['mail', 'folders'], accountId: account.id });
     return { id };
@@ -215,9 +235,15 @@ export class MailService {
         sendAt: draft.sendAt,
         now: this.now(),
       });
-      if (draft.id) this.store.mail.remove([draft.id]);
       if (draft.inReplyToMessageId) this.store.mail.setFlags([draft.inReplyToMessageId], { answered: true });
     });
+    // The draft became the outgoing message: remove it here and from the server's Drafts.
+    const draftRef = draft.id ? this.store.mail.remoteRef(draft.id) : undefined;
+    if (draftRef) {
+      this.tasks.enqueue(account.id, 'mail.expunge', {
+        items: [{ id: draftRef.id, remoteFolderId: draftRef.remoteFolderId, remoteId: draftRef.remoteId }],
+      });
+    }
     this.events.emit('store.changed', { entities: ['outbox', 'mail'], accountId: account.id });
     return { outboxId: id };
   }
