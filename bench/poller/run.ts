@@ -184,8 +184,8 @@ const section = [
   `The first cycle after filling the cache cost ${fmt(firstCycle)}: the Local account's inbox received every third message after the account was created, so that cycle ` +
     `read them all through the new-mail trigger (those older than a day are not announced) and planned the reminders. ` +
     `Filling took ${(fillMail / 1000).toFixed(1)} s (mail) and ${(fillEvents / 1000).toFixed(1)} s (events); ${counts.l} ledger entries were written. ` +
-    'A cycle with a new message costs more than the aim because the connector\'s `newEmails` query (src/main/core/triggers) walks the whole folder for each call ' +
-    '(SQLite drives the join from messages_folder_date; reported to its owner with the fix); the poller itself adds about 1 ms.',
+    'A cycle with a new message reads only the change-log slice since the watermark: the `newEmails` query (src/main/core/triggers) forces that slice as the outer loop ' +
+    '(CROSS JOIN); before that SQLite walked the whole 33,000-message inbox through messages_folder_date and such a cycle cost about 34 ms.',
   '<!-- bench/poller:end -->',
 ].join('\n');
 console.log(section);

@@ -64,12 +64,14 @@ export interface NewEmailQuery {
 
 export function newEmails(store: Store, q: NewEmailQuery, wm: SeqWatermark, maxBatch = MAX_BATCH): TriggerStep<MessageDetail, SeqWatermark> {
   const upTo = currentSeq(store.db);
+  // CROSS JOIN keeps the (small) change-log slice as the outer loop; left to itself SQLite walks the
+  // whole folder through messages_folder_date for every poll.
   const rows = store.db
     .prepare(
       `SELECT m.id, c.s FROM (
          SELECT item_id, max(seq) AS s FROM change_log
          WHERE entity = 'message' AND op = 'created' AND container_id = ? AND seq > ? AND seq <= ? GROUP BY item_id
-       ) c JOIN messages m ON m.id = c.item_id AND m.folder_id = ?
+       ) c CROSS JOIN messages m ON m.id = c.item_id AND m.folder_id = ?
        WHERE (? = 'any' OR m.importance = ?) AND (? = 0 OR m.has_attachments = 1)
          AND (? IS NULL OR instr(lower(m.subject), lower(?)) > 0)
        ORDER BY c.s`,
@@ -130,7 +132,7 @@ function changedItems(store: Store, entity: 'event' | 'contact', q: ItemsQuery, 
       `SELECT ${t.alias}.id AS id, c2.s AS s FROM (
          SELECT item_id, max(seq) AS s FROM change_log
          WHERE entity = ? AND op IN (${ops.map(() => '?').join(',')}) AND container_id = ? AND seq > ? AND seq <= ? GROUP BY item_id
-       ) c2 JOIN ${t.table} ON ${t.alias}.id = c2.item_id AND ${t.container} = ?
+       ) c2 CROSS JOIN ${t.table} ON ${t.alias}.id = c2.item_id AND ${t.container} = ?
        WHERE ${compiled.where} ORDER BY c2.s LIMIT ?`,
     )
     .all(entity, ...ops, q.containerId, wm.seq, upTo, q.containerId, ...compiled.params, take + 1) as { id: string; s: number }[];
