@@ -77,16 +77,19 @@ export class TasksRepo {
     return (this.db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as TaskRow[]).map(toTask);
   }
 
-  /** Pending tasks that are due, oldest first: remote effects must apply in the order the user acted. */
+  /**
+   * The account's unfinished tasks, oldest first, up to the first one that is not due yet: remote
+   * effects must apply in the order the user acted, so a task waiting for a retry holds back the
+   * ones after it.
+   */
   due(accountId: string, now: number): StoredTask[] {
-    return (
+    const rows = (
       this.db
-        .prepare(
-          `SELECT * FROM tasks WHERE account_id = ? AND status IN ('pending', 'running') AND next_attempt_at <= ?
-           ORDER BY created_at, rowid`,
-        )
-        .all(accountId, now) as TaskRow[]
+        .prepare("SELECT * FROM tasks WHERE account_id = ? AND status IN ('pending', 'running') ORDER BY created_at, rowid")
+        .all(accountId) as TaskRow[]
     ).map(toTask);
+    const blocked = rows.findIndex((t) => t.nextAttemptAt > now);
+    return blocked === -1 ? rows : rows.slice(0, blocked);
   }
 
   pendingCount(accountId: string): number {

@@ -24,6 +24,7 @@ export function backoffMs(attempt: number, random = Math.random): number {
  */
 export class TaskQueue {
   private readonly running = new Map<string, Promise<number>>();
+  private readonly queued = new Map<string, Promise<number>>();
 
   constructor(
     private readonly store: Store,
@@ -65,14 +66,23 @@ export class TaskQueue {
   /** Runs the account's due tasks in order; concurrent calls share one run. Returns how many were applied. */
   run(accountId: string): Promise<number> {
     const existing = this.running.get(accountId);
-    if (existing) return existing.then(() => this.run(accountId));
+    if (existing) {
+      // One more drain after the current one, so tasks queued meanwhile are not left waiting; it is
+      // registered too, so idle() waits for it.
+      const next = this.queued.get(accountId) ?? existing.then(() => {
+        this.queued.delete(accountId);
+        return this.run(accountId);
+      });
+      this.queued.set(accountId, next);
+      return next;
+    }
     const p = this.drain(accountId).finally(() => this.running.delete(accountId));
     this.running.set(accountId, p);
     return p;
   }
 
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size || this.queued.size) await Promise.allSettled([...this.running.values(), ...this.queued.values()]);
   }
 
   private async drain(accountId: string): Promise<number> {
