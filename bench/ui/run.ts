@@ -31,13 +31,19 @@ const median = (xs: number[]) => pct(xs, 50);
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 
 async function seed(): Promise<{ seedMs: number; notmuchNewMs: number }> {
-  if (existsSync(join(WORK, 'done'))) {
+  const previous = existsSync(join(WORK, 'done'))
+    ? (JSON.parse(readFileSync(join(WORK, 'done'), 'utf8')) as { seedMs: number; notmuchNewMs: number })
+    : null;
+  if (previous && existsSync(join(DATA, 'pimlico.sqlite3'))) {
     console.log(`reusing ${WORK}`);
-    return JSON.parse(readFileSync(join(WORK, 'done'), 'utf8')) as { seedMs: number; notmuchNewMs: number };
+    return previous;
   }
-  rmSync(WORK, { recursive: true, force: true });
+  // With notmuch's copy already indexed, only Pimlico's cache is made again (e.g. after a schema change).
+  const storeOnly = previous !== null;
+  if (!storeOnly) rmSync(WORK, { recursive: true, force: true });
+  rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  makeMaildir(MAILDIR);
+  if (!storeOnly) makeMaildir(MAILDIR);
   const t0 = performance.now();
   const core = createTestCore({ dataDir: DATA });
   const account = core.accounts.list().find((a) => a.kind === 'local')!;
@@ -90,7 +96,7 @@ async function seed(): Promise<{ seedMs: number; notmuchNewMs: number }> {
     batch = [];
   };
   for (const m of generate(COUNT)) {
-    writeMaildirMessage(MAILDIR, m);
+    if (!storeOnly) writeMaildirMessage(MAILDIR, m);
     batch.push(m);
     if (batch.length === 5000) {
       flush();
@@ -101,7 +107,14 @@ async function seed(): Promise<{ seedMs: number; notmuchNewMs: number }> {
   core.store.db.exec('PRAGMA optimize');
   await core.close();
   const seedMs = performance.now() - t0;
-  writeFileSync(NOTMUCH_CONFIG, `[database]\npath=${MAILDIR}\n[user]\nname=Bob\nprimary_email=bob@pimlico.test\n[new]\ntags=\n[maildir]\nsynchronize_flags=true\n[search]\nexclude_tags=\n`);
+  if (storeOnly) {
+    writeFileSync(join(WORK, 'done'), JSON.stringify({ ...previous, seedMs }));
+    return { ...previous, seedMs };
+  }
+  writeFileSync(
+    NOTMUCH_CONFIG,
+    `[database]\npath=${MAILDIR}\n[user]\nname=Bob\nprimary_email=bob@pimlico.test\n[new]\ntags=\n[maildir]\nsynchronize_flags=true\n[search]\nexclude_tags=\n`,
+  );
   const n0 = performance.now();
   const r = spawnSync('notmuch', ['--config', NOTMUCH_CONFIG, 'new', '--quiet'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`notmuch new failed: ${r.stderr}`);
@@ -122,10 +135,14 @@ interface Headless {
 async function startServe(): Promise<Headless> {
   const token = randomBytes(24).toString('base64url');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'out/main/serve.js'), '--data-dir', DATA, '--port', '0'], {
-    env: { ...process.env, PIMLICO_API_TOKEN: token, PIMLICO_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'out/main/serve.js'), '--data-dir', DATA, '--port', '0'],
+    {
+      env: { ...process.env, PIMLICO_API_TOKEN: token, PIMLICO_LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((res, rej) => {
@@ -218,7 +235,11 @@ async function keyPresses(browser: Browser, app: Headless): Promise<{ archive: n
   for (let i = 0; i < PRESSES; i++) archive.push(await measure('e'));
   // Put everything back so the next run starts from the same mailbox.
   for (let i = 0; i < PRESSES; i++) await page.keyboard.press('z');
-  await page.waitForFunction(() => document.querySelector('button[title="Undo (z)"]')?.hasAttribute('disabled'), undefined, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => document.querySelector('button[title="Undo (z)"]')?.hasAttribute('disabled'),
+    undefined,
+    { timeout: 120_000 },
+  );
   await new Promise((r) => setTimeout(r, 3000));
   await page.close();
   return { archive, next };
@@ -247,8 +268,14 @@ const QUERIES: [string, string][] = [
   ['budg', 'budg*'],
 ];
 
-async function searches(app: Headless): Promise<{ q: string; nq: string; pimlico: number; notmuch: number; pimlicoTotal: number; notmuchCount: number }[]> {
-  const ws = new WebSocket(`${app.url.replace('http', 'ws')}api/ws`, ['pimlico', `token.${app.token}`], { headers: { Origin: app.url.replace(/\/$/, '') } });
+async function searches(
+  app: Headless,
+): Promise<
+  { q: string; nq: string; pimlico: number; notmuch: number; pimlicoTotal: number; notmuchCount: number }[]
+> {
+  const ws = new WebSocket(`${app.url.replace('http', 'ws')}api/ws`, ['pimlico', `token.${app.token}`], {
+    headers: { Origin: app.url.replace(/\/$/, '') },
+  });
   await new Promise((res, rej) => {
     ws.once('open', res);
     ws.once('error', rej);
@@ -256,8 +283,16 @@ async function searches(app: Headless): Promise<{ q: string; nq: string; pimlico
   let seq = 0;
   const pending = new Map<number, (v: unknown) => void>();
   ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { id?: number; ok?: boolean; result?: unknown; error?: unknown };
-    if (typeof frame.id === 'number') pending.get(frame.id)?.(frame.ok ? frame.result : Promise.reject(new Error(JSON.stringify(frame.error))));
+    const frame = JSON.parse(String(data)) as {
+      id?: number;
+      ok?: boolean;
+      result?: unknown;
+      error?: unknown;
+    };
+    if (typeof frame.id === 'number')
+      pending.get(frame.id)?.(
+        frame.ok ? frame.result : Promise.reject(new Error(JSON.stringify(frame.error))),
+      );
   });
   const rpc = (q: string) =>
     new Promise<{ total: number }>((res) => {
@@ -277,13 +312,23 @@ async function searches(app: Headless): Promise<{ q: string; nq: string; pimlico
     const n: number[] = [];
     for (let i = 0; i < 6; i++) {
       const t = performance.now();
-      const r = spawnSync('notmuch', ['--config', NOTMUCH_CONFIG, 'search', '--output=messages', '--limit=100', nq], { encoding: 'utf8' });
+      const r = spawnSync(
+        'notmuch',
+        ['--config', NOTMUCH_CONFIG, 'search', '--output=messages', '--limit=100', nq],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`notmuch search ${nq}: ${r.stderr}`);
       if (i > 0) n.push(performance.now() - t);
     }
-    const count = Number(spawnSync('notmuch', ['--config', NOTMUCH_CONFIG, 'count', '--output=messages', nq], { encoding: 'utf8' }).stdout.trim());
+    const count = Number(
+      spawnSync('notmuch', ['--config', NOTMUCH_CONFIG, 'count', '--output=messages', nq], {
+        encoding: 'utf8',
+      }).stdout.trim(),
+    );
     rows.push({ q, nq, pimlico: median(p), notmuch: median(n), pimlicoTotal: total, notmuchCount: count });
-    console.log(`  ${q.padEnd(38)} pimlico ${ms(median(p)).padStart(6)} ms (${total})   notmuch ${ms(median(n)).padStart(6)} ms (${count})`);
+    console.log(
+      `  ${q.padEnd(38)} pimlico ${ms(median(p)).padStart(6)} ms (${total})   notmuch ${ms(median(n)).padStart(6)} ms (${count})`,
+    );
   }
   ws.close();
   return rows;
@@ -293,7 +338,9 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'out/main/serve.js'))) throw new Error('build first: npx electron-vite build');
   console.log(`UI benchmark, ${COUNT} messages, work dir ${WORK}`);
   const { seedMs, notmuchNewMs } = await seed();
-  console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s; notmuch new in ${(notmuchNewMs / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded in ${(seedMs / 1000).toFixed(1)} s; notmuch new in ${(notmuchNewMs / 1000).toFixed(1)} s`,
+  );
   const browser = await launchChromium();
   try {
     console.log('cold start');
@@ -304,7 +351,9 @@ async function main(): Promise<void> {
       const idleMem = memoryOf(app.pid);
       console.log('key presses');
       const keys = await keyPresses(browser, app);
-      console.log(`  archive → next painted p50 ${ms(pct(keys.archive, 50))} ms, p95 ${ms(pct(keys.archive, 95))} ms; j p50 ${ms(pct(keys.next, 50))} ms`);
+      console.log(
+        `  archive → next painted p50 ${ms(pct(keys.archive, 50))} ms, p95 ${ms(pct(keys.archive, 95))} ms; j p50 ${ms(pct(keys.next, 50))} ms`,
+      );
       console.log('search');
       const search = await searches(app);
       const mem = memoryOf(app.pid);
@@ -322,7 +371,14 @@ function writeResults(r: {
   notmuchNewMs: number;
   cold: { interactiveMs: number; listeningMs: number }[];
   keys: { archive: number[]; next: number[] };
-  search: { q: string; nq: string; pimlico: number; notmuch: number; pimlicoTotal: number; notmuchCount: number }[];
+  search: {
+    q: string;
+    nq: string;
+    pimlico: number;
+    notmuch: number;
+    pimlicoTotal: number;
+    notmuchCount: number;
+  }[];
   idleMem: { rssMb: number; peakMb: number };
   mem: { rssMb: number; peakMb: number };
 }): void {
@@ -345,20 +401,24 @@ function writeResults(r: {
     '',
     'Key press latency is measured inside the page: from the keydown event to the frame after the next message is in the DOM',
     '(MutationObserver, then requestAnimationFrame and a posted message, which runs after that frame is painted).',
-    'Search: median of 5 runs after one warm-up. Pimlico: the `mail.search` call over the UI\'s WebSocket (first 100 results newest first plus the total count);',
+    "Search: median of 5 runs after one warm-up. Pimlico: the `mail.search` call over the UI's WebSocket (first 100 results newest first plus the total count);",
     'notmuch: `notmuch search --output=messages --limit=100` as a process, which includes its start-up (a few ms). Counts differ where the',
     'semantics do: Pimlico matches word prefixes as you type, notmuch stems words.',
     '',
     '| Pimlico query | notmuch query | Pimlico ms | notmuch ms | Pimlico total | notmuch count |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...r.search.map((s) => `| \`${s.q}\` | \`${s.nq}\` | ${ms(s.pimlico)} | ${ms(s.notmuch)} | ${s.pimlicoTotal} | ${s.notmuchCount} |`),
+    ...r.search.map(
+      (s) =>
+        `| \`${s.q}\` | \`${s.nq}\` | ${ms(s.pimlico)} | ${ms(s.notmuch)} | ${s.pimlicoTotal} | ${s.notmuchCount} |`,
+    ),
     '',
     '<!-- bench/ui:end -->',
   ];
   const section = lines.join('\n');
   const file = join(ROOT, 'bench/RESULTS.md');
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  if (doc.includes('<!-- bench/ui:begin -->')) doc = doc.replace(/<!-- bench\/ui:begin -->[\s\S]*<!-- bench\/ui:end -->/, section);
+  if (doc.includes('<!-- bench/ui:begin -->'))
+    doc = doc.replace(/<!-- bench\/ui:begin -->[\s\S]*<!-- bench\/ui:end -->/, section);
   else doc = `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, doc);
   console.log(section);

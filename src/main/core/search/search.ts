@@ -39,14 +39,18 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
   }
   if (clauses.length === 0) return { items: [], total: 0, highlights: [] };
   const where = clauses.join(' AND ');
-  let rows: { id: string }[];
+  let top: string[];
   let total: number;
   try {
-    rows = store.db.prepare(`SELECT m.id FROM messages m WHERE ${where} ORDER BY m.date DESC LIMIT ?`).all(...args, limit) as { id: string }[];
-    total = rows.length < limit ? rows.length : (store.db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where}`).get(...args) as { n: number }).n;
+    // One pass over the matches gives both the newest `limit` and the total: a separate count(*) would
+    // read every matching row a second time.
+    const matches = store.db.prepare(`SELECT m.id, m.date FROM messages m WHERE ${where}`).raw().all(...args) as [string, number][];
+    matches.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    top = matches.slice(0, limit).map((r) => r[0]);
+    total = matches.length;
   } catch {
     // An FTS syntax the parser let through: answer with nothing rather than an error while typing.
     return { items: [], total: 0, highlights: parsed.terms };
   }
-  return { items: store.mail.summaries(rows.map((r) => r.id)), total, highlights: parsed.terms };
+  return { items: store.mail.summaries(top), total, highlights: parsed.terms };
 }
