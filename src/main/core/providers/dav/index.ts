@@ -476,6 +476,8 @@ class DavPart implements ProviderPart {
       const server = await client.get(href);
       base = server && server.etag === ifMatch ? server.data : null;
     }
+    // A new resource built from an imported file (or restored by undo) keeps everything that file said.
+    if (!base && !ifMatch && event.ical) base = event.ical;
     const body = buildOrExplain(event.summary, () => buildEventResource(base, { put: event }, this.ctx.now()));
     const res = await client.put(href, body, 'text/calendar', ifMatch ? { ifMatch } : { create: true });
     if (res.kind === 'forbidden') {
@@ -563,6 +565,7 @@ class DavPart implements ProviderPart {
       const server = await client.get(href);
       base = server && server.etag === ifMatch ? server.data : null;
     }
+    if (!base && !ifMatch && contact.vcard) base = contact.vcard;
     const body = buildOrExplain(contact.displayName, () => buildContactResource(base, contact, this.ctx.now()));
     const res = await client.put(href, body, 'text/vcard', ifMatch ? { ifMatch } : { create: true });
     if (res.kind === 'forbidden') {
