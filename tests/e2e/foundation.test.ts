@@ -45,22 +45,23 @@ describe('headless mode in a real browser', () => {
     await page.getByRole('button', { name: 'Contacts' }).click();
     await page.getByRole('button', { name: 'New contact' }).click();
     const contactForm = page.getByRole('form', { name: 'New contact' });
-    await contactForm.getByLabel('First name').fill('Katherine');
-    await contactForm.getByLabel('Last name').fill('Johnson');
-    await contactForm.getByLabel('Email').fill('katherine@nasa.example');
+    await contactForm.locator('input[name="givenName"]').fill('Katherine');
+    await contactForm.locator('input[name="surname"]').fill('Johnson');
+    await contactForm.locator('input[name="email-0"]').fill('katherine@nasa.example');
     await contactForm.getByRole('button', { name: 'Save contact' }).click();
     await page.getByRole('listbox', { name: 'Contacts' }).getByText('Katherine Johnson').waitFor();
 
     await page.getByRole('button', { name: 'Calendar' }).click();
     await page.getByRole('button', { name: 'New event' }).click();
-    const eventForm = page.getByRole('form', { name: 'New event' });
-    await eventForm.getByLabel('Title').fill('Launch review');
-    await eventForm.getByRole('button', { name: 'Save event' }).click();
-    await page.locator('.event-chip', { hasText: 'Launch review' }).waitFor();
+    const editor = page.getByRole('dialog', { name: 'New event' });
+    await editor.locator('input[name="summary"]').fill('Launch review');
+    await editor.getByRole('button', { name: 'Save event' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await page.getByText('Launch review').first().waitFor();
 
     await page.reload();
     await page.getByRole('button', { name: 'Calendar' }).click();
-    await page.locator('.event-chip', { hasText: 'Launch review' }).waitFor();
+    await page.getByText('Launch review').first().waitFor();
     await page.getByRole('button', { name: 'Contacts' }).click();
     await page.getByRole('listbox', { name: 'Contacts' }).getByText('Katherine Johnson').click();
     await page.getByRole('region', { name: 'Contact details' }).getByText('katherine@nasa.example').waitFor();
