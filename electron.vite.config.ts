@@ -2,7 +2,15 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-
+/**
+ * Small, dependency-free modules the Electron main thread shares with the core worker go in a chunk of
+ * their own, so loading them does not pull the core's chunk (better-sqlite3, imapflow...) into the UI thread.
+ */
+function mainChunks(id: string): string | undefined {
+  const path = id.replace(/\\/g, '/');
+  if (path.includes('/src/shared/') || path.includes('/src/main/core/util/') || path.endsWith('/src/main/core/config.ts')) return 'common';
+  return undefined;
+}
 
 export default defineConfig({
   main: {
@@ -14,6 +22,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           serve: resolve(__dirname, 'src/main/headless/serve.ts'),
         },
+        output: { manualChunks: mainChunks },
       },
     },
   },

@@ -1,7 +1,7 @@
 import { net, protocol } from 'electron';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RENDERER_CSP } from './core/api/server';
+import { RENDERER_CSP } from '../shared/csp';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'pimlico';

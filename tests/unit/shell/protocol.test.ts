@@ -5,7 +5,7 @@ import { join } from 'node:path';
 vi.mock('electron', () => import('./electron-fake'));
 
 import { protocol } from './electron-fake';
-import { RENDERER_CSP } from '../../../src/main/core/api/server';
+import { RENDERER_CSP } from '../../../src/shared/csp';
 import { handleAppProtocol, registerAppScheme, resolveRendererFile } from '../../../src/main/protocol';
 import { tempDir } from '../../support/core';
 

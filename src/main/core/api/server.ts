@@ -9,6 +9,7 @@ import { toRemoteError } from '../core';
 import type { Disposable } from '../events';
 import { errorResponse, HttpError, parseBody, readBody, Router, send, wantsXml, type ApiResponse } from './http';
 import { registerAccountRoutes } from './accounts-routes';
+import { RENDERER_CSP } from '../../../shared/csp';
 
 export interface ApiServerOptions {
   core: Core;
@@ -32,20 +33,6 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The same CSP the Electron window uses: only our own scripts, no plugins, no framing, no remote loads. */
-export const RENDERER_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "frame-src 'self' blob: data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
   if (!given) return false;
