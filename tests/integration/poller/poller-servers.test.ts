@@ -15,6 +15,7 @@ import { resetMailUser } from '../../servers';
 import { createTestCore, tempDir } from '../../support/core';
 import { appendOnServer, eventually, imapAccountInput, listServer, serverSession, user } from '../imap/support';
 import { listener } from '../../unit/poller/helpers';
+import { parseOptionsHeader } from '../../../src/main/core/approvals/format';
 
 const servers = inject('servers');
 const alice = user(servers, 'alice');
@@ -185,6 +186,9 @@ describe('approval mail between two accounts', () => {
 
       // Bob's Pimlico offers real buttons for the mail; choosing one sends the tokenised reply.
       const received = await syncUntil(b, 'Approve the 2027 budget');
+      // The buttons come from the machine-readable header the mail carried through Postfix and Dovecot.
+      const receivedHeader = b.core.store.mail.detail(received)!.headers['x-pimlico-options'];
+      expect(parseOptionsHeader(receivedHeader)).toEqual({ id, replyTo: alice.email, options: ['Approve', 'Reject'] });
       expect(await b.core.handle('approvals.offered', { messageId: received })).toMatchObject({ subscriptionId: id, replyTo: alice.email, options: ['Approve', 'Reject'] });
       await b.core.handle('approvals.respond', { messageId: received, option: 'Approve' });
       await b.core.outbox.idle();
@@ -215,6 +219,34 @@ describe('approval mail between two accounts', () => {
       await a.close();
       await b.close();
       await hook.close();
+    }
+  });
+
+  it("the UI's approvals.send carries the X-Pimlico-Options header, and the recipient's buttons come from it", async () => {
+    const a = await openPimlico(tempDir('pimlico-poller-uiapproval-a-'), alice);
+    const b = await openPimlico(tempDir('pimlico-poller-uiapproval-b-'), bob);
+    try {
+      const subject = 'Pick the offsite venue';
+      const sent = (await a.core.handle('approvals.send', {
+        accountId: a.accountId,
+        kind: 'options',
+        to: bob.email,
+        subject,
+        body: 'Where shall we go?',
+        options: 'Lisbon, Porto, Faro',
+        notificationUrl: null,
+      })) as { id: string };
+      await a.core.outbox.idle();
+      await a.core.outbox.run(a.accountId);
+      const received = await syncUntil(b, subject);
+      const detail = b.core.store.mail.detail(received)!;
+      expect(parseOptionsHeader(detail.headers['x-pimlico-options'])).toEqual({ id: sent.id, replyTo: alice.email, options: ['Lisbon', 'Porto', 'Faro'] });
+      // Header first: with the body's buttons stripped the offer is unchanged.
+      b.core.store.db.prepare('UPDATE messages SET body_html = NULL, body_text = ? WHERE id = ?').run('no buttons here', received);
+      expect(await b.core.handle('approvals.offered', { messageId: received })).toMatchObject({ subscriptionId: sent.id, replyTo: alice.email, options: ['Lisbon', 'Porto', 'Faro'] });
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -41,6 +41,15 @@ export function formatOptionsHeader(input: OptionsMailInput): string {
   return `v=1; id=${input.subscriptionId}; reply-to=${input.replyTo}; options=${options}`;
 }
 
+/**
+ * The extra headers an options mail is sent with. Empty when the header would exceed what a reader
+ * keeps (4000 characters): such a mail still works through its mailto: buttons.
+ */
+export function optionsMailHeaders(input: OptionsMailInput): Record<string, string> {
+  const value = formatOptionsHeader(input);
+  return value.length <= 4000 ? { [OPTIONS_HEADER]: value } : {};
+}
+
 /** Reads the header back; null for anything malformed (it came from the network). */
 export function parseOptionsHeader(value: string | undefined | null): OptionsHeader | null {
   if (!value) return null;

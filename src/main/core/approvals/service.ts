@@ -7,7 +7,7 @@ import { backoffMs } from '../tasks/queue';
 import { badRequest, errorMessage, notFound } from '../util/errors';
 import { newId } from '../util/ids';
 import { parseJson } from '../store/json';
-import { chosenOption, offeredOptions, optionsBody, optionSubject, readReplyToken, splitOptions, type OptionsHeader } from './format';
+import { chosenOption, offeredOptions, optionsBody, optionsMailHeaders, optionSubject, readReplyToken, splitOptions, type OptionsHeader } from './format';
 import { parseAddressList } from '../mime';
 
 const MAX_DELIVERY_ATTEMPTS = 8;
@@ -235,7 +235,10 @@ export class ApprovalsService {
     if (to.length === 0) throw badRequest(`No recipient address in '${req.to}'`);
     const id = newId('sub');
     const { html, text } = optionsBody({ subscriptionId: id, replyTo: account.email, subject: req.subject, options }, req.body, false);
-    const { outboxId } = await this.core.mail.send({ accountId: account.id, to, subject: req.subject, bodyText: text, bodyHtml: html });
+    const { outboxId } = await this.core.mail.send(
+      { accountId: account.id, to, subject: req.subject, bodyText: text, bodyHtml: html },
+      optionsMailHeaders({ subscriptionId: id, replyTo: account.email, subject: req.subject, options }),
+    );
     const messageIdHeader = this.core.store.outbox.get(outboxId)?.messageIdHeader ?? null;
     this.core.store.db
       .prepare(

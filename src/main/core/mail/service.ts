@@ -176,8 +176,12 @@ export class MailService {
     return { id };
   }
 
-  /** Composes the MIME message and queues it. The outbox survives restarts; the worker sends it. */
-  async send(input: Draft): Promise<{ outboxId: string }> {
+  /**
+   * Composes the MIME message and queues it. The outbox survives restarts; the worker sends it.
+   * extraHeaders is core-only (approval mail's X-Pimlico-Options): the renderer's Draft cannot carry
+   * headers, so nothing outside the core can forge or inject them.
+   */
+  async send(input: Draft, extraHeaders?: Record<string, string>): Promise<{ outboxId: string }> {
     const draft: DraftParsed = Draft.parse(input);
     const account = this.store.accounts.get(draft.accountId);
     if (!account) throw notFound('Account', draft.accountId);
@@ -198,6 +202,7 @@ export class MailService {
         content: decodeBase64Strict(a.contentBase64, a.filename),
       })),
     };
+    if (extraHeaders) outgoing.headers = { ...outgoing.headers, ...checkedExtraHeaders(extraHeaders) };
     if (draft.inReplyToMessageId) {
       const original = this.store.mail.detail(draft.inReplyToMessageId);
       if (!original) throw notFound('Message', draft.inReplyToMessageId);
@@ -265,4 +270,13 @@ export function decodeBase64Strict(value: string, what: string): Buffer {
     throw badRequest(`Attachment '${what}' is not valid base64`);
   }
   return Buffer.from(clean, 'base64');
+}
+
+/** Only X- headers with printable one-line values: these never override what the message builder sets. */
+function checkedExtraHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [key, value] of Object.entries(headers)) {
+    if (!/^X-[A-Za-z0-9-]{1,70}$/.test(key)) throw badRequest(`'${key.slice(0, 80)}' is not an extension (X-) header name`);
+    if (/[\r\n]/.test(value) || value.length > 4000) throw badRequest(`Header '${key}' must be one line of at most 4000 characters`);
+  }
+  return headers;
 }

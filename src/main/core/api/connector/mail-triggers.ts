@@ -1,10 +1,9 @@
 import type { Draft, MessageDetail } from '../../../../shared/types';
 import { newEmails, startSeqTrigger, type SeqWatermark } from '../../triggers';
-import { optionsBody, splitOptions } from '../../approvals/format';
+import { optionsBody, optionsMailHeaders, splitOptions } from '../../approvals/format';
 import { newId } from '../../util/ids';
 import { HttpError } from '../http';
 import { ERROR_RESPONSES, receiveMessage, resolveFolder } from './common';
-import { sendDraft } from './mail';
 import { addressList, EmailSubscription, readBodyAs, type ReceiveMessage } from './objects';
 import { ACCOUNT_PARAM, type OperationContext, type OperationSpec } from './operation';
 import { poll } from './triggers';
@@ -55,7 +54,8 @@ function subscribe(kind: 'options' | 'approval') {
     const id = newId('sub');
     // The poller reads the answer back from the option buttons' mailto: subjects (approvals/format.ts).
     const body = message.Body ?? '';
-    const rendered = optionsBody({ subscriptionId: id, replyTo: account.email, subject: message.Subject, options }, body, /<[a-z][^>]*>/i.test(body));
+    const mailInput = { subscriptionId: id, replyTo: account.email, subject: message.Subject, options };
+    const rendered = optionsBody(mailInput, body, /<[a-z][^>]*>/i.test(body));
     const draft: Draft = {
       accountId: account.id,
       to: addressList(message.To, 'Message.To'),
@@ -65,7 +65,10 @@ function subscribe(kind: 'options' | 'approval') {
       importance: message.Importance ?? 'normal',
       attachments: (message.Attachments ?? []).map((a) => ({ filename: a.Name, contentType: a.ContentType ?? 'application/octet-stream', contentBase64: a.ContentBytes })),
     };
-    const { outboxId } = await sendDraft(ctx, draft);
+    // Sent through the core directly: the Draft contract carries no headers, and X-Pimlico-Options
+    // gives a recipient using Pimlico real buttons.
+    const { outboxId } = await core.mail.send(draft, optionsMailHeaders(mailInput));
+    void core.outbox.run(account.id);
     const messageIdHeader = core.store.outbox.get(outboxId)?.messageIdHeader ?? null;
     core.store.db
       .prepare(
