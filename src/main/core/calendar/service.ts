@@ -5,6 +5,7 @@ import type { Store, StoredEvent } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
+import { eventColumns } from './columns';
 import { parseICalendar, type ParsedEvent } from '../pim';
 import { exportEvents, splitByUid } from './ics';
 import {
@@ -425,30 +426,13 @@ export class CalendarService {
       id: previous?.id ?? newId('evt'),
       calendarId: ctx.calendarId,
       accountId: ctx.accountId,
-      uid: d.uid,
-      summary: d.summary,
-      description: d.description,
-      location: d.location,
-      start: d.start,
-      end: d.end,
-      timeZone: d.timeZone,
-      allDay: d.allDay,
-      rrule: d.rrule,
-      exdates: d.exdates,
-      recurrenceId: d.recurrenceId,
-      showAs: d.showAs,
-      importance: d.importance,
-      reminderMinutes: d.reminderMinutes,
-      organizer: d.organizer,
-      attendees: d.attendees.map(({ name, address, role, status }) => ({ name, address, role, status })),
-      categories: d.categories,
+      ...eventColumns(d),
       createdAt: previous?.createdAt ?? ms(d.created) ?? ctx.now,
       updatedAt: Math.max(ctx.now, (previous?.updatedAt ?? 0) + 1),
       remoteId: previous?.remoteId ?? null,
       etag: previous?.etag ?? null,
       // Keep the server's text while it has the event, so the next write patches it; else the imported text.
       ical: previous?.remoteId ? previous.ical : ical,
-      status: d.status,
     });
   }
 

@@ -4,6 +4,7 @@ import type { TaskQueue } from '../tasks/queue';
 import { stripUndefined } from '../calendar/service';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
+import { contactColumns } from './columns';
 import { buildVCard, parseVCards, type ContactData, type ParsedContact } from '../pim';
 import { safeFilename } from '../calendar/service';
 
@@ -41,21 +42,8 @@ const normEmail = (a: string) => a.trim().toLowerCase();
 type ContactFields = ReturnType<typeof ContactInput.parse>;
 
 function inputOf(d: ContactData): ContactFields {
-  return ContactInput.parse({
-    displayName: d.displayName,
-    givenName: d.givenName,
-    surname: d.surname,
-    emails: d.emails.map(({ type, address }) => ({ type, address })),
-    phones: d.phones.map(({ type, number }) => ({ type, number })),
-    addresses: d.addresses.map((a) => ({ ...a })),
-    company: d.company,
-    jobTitle: d.jobTitle,
-    birthday: d.birthday,
-    notes: d.notes,
-    categories: d.categories,
-    kind: d.kind,
-    members: d.members,
-  });
+  const { uid: _uid, ...fields } = contactColumns(d);
+  return ContactInput.parse(fields);
 }
 
 /** Incoming details added to an existing contact: lists are unioned, empty fields filled, nothing overwritten. */

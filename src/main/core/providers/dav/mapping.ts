@@ -2,6 +2,8 @@
 // so writing back patches only what Pimlico edits: unknown properties, VTIMEZONEs, other instances of
 // a series (RECURRENCE-ID overrides share the resource and the UID) survive untouched.
 import { withUtcBounds } from '../../calendar/service';
+import { eventColumns } from '../../calendar/columns';
+import { contactColumns } from '../../contacts/columns';
 import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
 import type { StoredContact, StoredEvent } from '../../store';
 import { PimlicoError } from '../../util/errors';
@@ -40,29 +42,12 @@ export function eventRowsFromResource(text: string, ctx: EventRowContext, existi
           id: match?.id ?? newId('evt'),
           calendarId: ctx.calendarId,
           accountId: ctx.accountId,
-          uid: d.uid,
-          summary: d.summary,
-          description: d.description,
-          location: d.location,
-          start: d.start,
-          end: d.end,
-          timeZone: d.timeZone,
-          allDay: d.allDay,
-          rrule: d.rrule,
-          exdates: d.exdates,
-          recurrenceId: d.recurrenceId,
-          showAs: d.showAs,
-          importance: d.importance,
-          reminderMinutes: d.reminderMinutes,
-          organizer: d.organizer,
-          attendees: d.attendees.map(({ name, address, role, status }) => ({ name, address, role, status })),
-          categories: d.categories,
+          ...eventColumns(d),
           createdAt: match?.createdAt ?? isoToMs(d.created) ?? ctx.now,
           updatedAt: isoToMs(d.lastModified) ?? ctx.now,
           remoteId: ctx.href,
           etag: ctx.etag,
           ical: text,
-          status: d.status,
         }),
       );
     } catch (err) {
@@ -174,20 +159,7 @@ export function contactRowFromResource(text: string, ctx: ContactRowContext, exi
     id: existing?.id ?? newId('con'),
     addressBookId: ctx.addressBookId,
     accountId: ctx.accountId,
-    uid: d.uid,
-    kind: d.kind,
-    displayName: d.displayName,
-    givenName: d.givenName,
-    surname: d.surname,
-    emails: d.emails.map(({ type, address }) => ({ type, address })),
-    phones: d.phones.map(({ type, number }) => ({ type, number })),
-    addresses: d.addresses.map((a) => ({ ...a })),
-    company: d.company,
-    jobTitle: d.jobTitle,
-    birthday: d.birthday,
-    notes: d.notes,
-    categories: d.categories,
-    members: d.members,
+    ...contactColumns(d),
     createdAt: existing?.createdAt ?? ctx.now,
     updatedAt: isoToMs(d.revision) ?? ctx.now,
     remoteId: ctx.href,
