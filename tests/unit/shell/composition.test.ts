@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { callNames, IPC_CALL_PREFIX } from '../../../src/shared/contract';
-import { RENDERER_CSP } from '../../../src/main/core/api/server';
+import { RENDERER_CSP } from '../../../src/shared/csp';
 import { tempDir } from '../../support/core';
 import { buildApp, root } from './built-app';
 

@@ -2,39 +2,12 @@
 // Pimlico edits over that text: unknown properties, X- extensions, alarms and VTIMEZONEs travel unchanged.
 import { buildICalendar, parseICalendar, type EventData, type ParsedCalendar, type ParsedEvent } from '../pim';
 import type { StoredEvent } from '../store';
-import { eventToData } from './service';
+import { eventToData } from './columns';
 
 function sameSlot(a: { uid: string; recurrenceId: string | null }, b: { uid: string; recurrenceId: string | null }): boolean {
   return a.uid === b.uid && (a.recurrenceId ?? null) === (b.recurrenceId ?? null);
 }
 
-/** What Pimlico stores of an event, laid over the original component's data (the rest is the original's). */
-export function mergeIntoOriginal(row: StoredEvent, base: EventData | null): EventData {
-  const fresh = eventToData(row);
-  if (!base) return fresh;
-  const rsvpOf = new Map(base.attendees.map((a) => [a.address.toLowerCase(), a.rsvp]));
-  const status = row.status === 'cancelled' ? 'cancelled' : row.status === 'tentative' ? 'tentative' : 'confirmed';
-  return {
-    ...base,
-    summary: row.summary,
-    description: row.description,
-    location: row.location,
-    start: row.start,
-    end: row.end,
-    timeZone: row.timeZone,
-    allDay: row.allDay,
-    rrule: row.rrule,
-    exdates: row.exdates,
-    recurrenceId: row.recurrenceId,
-    status,
-    showAs: row.showAs,
-    importance: row.importance,
-    reminderMinutes: row.reminderMinutes,
-    organizer: row.organizer,
-    attendees: row.attendees.map((a) => ({ ...a, rsvp: rsvpOf.get(a.address.toLowerCase()) ?? a.status === 'needs-action' })),
-    categories: row.categories,
-  };
-}
 
 /** One iCalendar text with every given row, each patched over its original component when there is one. */
 export function exportEvents(rows: StoredEvent[], opts: { method?: 'PUBLISH' | 'REQUEST' | 'REPLY' | 'CANCEL' } = {}): string {
@@ -64,7 +37,7 @@ export function exportEvents(rows: StoredEvent[], opts: { method?: 'PUBLISH' | '
         calendarProperties.push(p);
       }
     }
-    events.push(original ? { data: mergeIntoOriginal(row, original.data), original: original.component } : { data: eventToData(row) });
+    events.push(original ? { data: eventToData(row, original.data), original: original.component } : { data: eventToData(row) });
   }
   return buildICalendar(events, {
     ...(opts.method ? { method: opts.method } : {}),

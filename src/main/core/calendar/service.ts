@@ -1,11 +1,11 @@
 import { EventInput, type Occurrence, type TaskInfo } from '../../../shared/types';
 import type { CoreEvents } from '../events';
-import { expandOccurrences, zonedWallClockToUtc, type EventData, type Occurrence as PimOccurrence } from '../pim';
+import { expandOccurrences, zonedWallClockToUtc, type Occurrence as PimOccurrence } from '../pim';
 import type { Store, StoredEvent } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
-import { eventColumns } from './columns';
+import { eventColumns, eventToData } from './columns';
 import { parseICalendar, type ParsedEvent } from '../pim';
 import { exportEvents, splitByUid } from './ics';
 import {
@@ -43,34 +43,6 @@ function toUtcMs(local: string, timeZone: string, allDay: boolean): number {
   return Date.parse(zonedWallClockToUtc(local.length === 16 ? `${local}:00` : local, timeZone));
 }
 
-export function eventToData(e: StoredEvent): EventData {
-  return {
-    uid: e.uid,
-    summary: e.summary,
-    description: e.description,
-    location: e.location,
-    start: e.start,
-    end: e.end,
-    timeZone: e.timeZone,
-    allDay: e.allDay,
-    rrule: e.rrule,
-    rdates: [],
-    exdates: e.exdates,
-    recurrenceId: e.recurrenceId,
-    status: e.status === 'cancelled' ? 'cancelled' : e.status === 'tentative' ? 'tentative' : 'confirmed',
-    showAs: e.showAs,
-    importance: e.importance,
-    reminderMinutes: e.reminderMinutes,
-    organizer: e.organizer,
-    // RSVP is not stored per attendee: ask for a reply from those who have not answered yet.
-    attendees: e.attendees.map((a) => ({ ...a, rsvp: a.status === 'needs-action' })),
-    categories: e.categories,
-    url: null,
-    sequence: 0,
-    created: new Date(e.createdAt).toISOString(),
-    lastModified: new Date(e.updatedAt).toISOString(),
-  };
-}
 
 /** Fills the derived UTC columns: first start and, for a series, the end of its last occurrence. */
 export function withUtcBounds(input: Omit<StoredEvent, 'startUtc' | 'endUtc'>): StoredEvent {
@@ -128,7 +100,7 @@ export class CalendarService {
     if (!hit || hit.signature !== signature || hit.from > fromUtc || hit.to < toUtc) {
       const from = fromUtc - 92 * DAY_MS;
       const to = toUtc + 183 * DAY_MS;
-      const items = expandOccurrences(series.map(eventToData), new Date(from).toISOString(), new Date(to).toISOString()).map((occ) => ({
+      const items = expandOccurrences(series.map((e) => eventToData(e)), new Date(from).toISOString(), new Date(to).toISOString()).map((occ) => ({
         occ,
         start: Date.parse(occ.start),
         end: Date.parse(occ.end),

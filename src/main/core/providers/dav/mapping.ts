@@ -2,7 +2,7 @@
 // so writing back patches only what Pimlico edits: unknown properties, VTIMEZONEs, other instances of
 // a series (RECURRENCE-ID overrides share the resource and the UID) survive untouched.
 import { withUtcBounds } from '../../calendar/service';
-import { eventColumns } from '../../calendar/columns';
+import { eventColumns, eventToData } from '../../calendar/columns';
 import { contactColumns } from '../../contacts/columns';
 import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
 import type { StoredContact, StoredEvent } from '../../store';
@@ -57,35 +57,6 @@ export function eventRowsFromResource(text: string, ctx: EventRowContext, existi
   return { rows, problems };
 }
 
-/** The event as Pimlico edited it, over what the server had (fields Pimlico does not model are kept). */
-function eventDataFor(e: StoredEvent, base: EventData | null, now: number): EventData {
-  const rsvpOf = new Map((base?.attendees ?? []).map((a) => [a.address.toLowerCase(), a.rsvp]));
-  return {
-    uid: e.uid,
-    summary: e.summary,
-    description: e.description,
-    location: e.location,
-    start: e.start,
-    end: e.end,
-    timeZone: e.timeZone,
-    allDay: e.allDay,
-    rrule: e.rrule,
-    rdates: base?.rdates ?? [],
-    exdates: e.exdates,
-    recurrenceId: e.recurrenceId,
-    status: e.status === 'cancelled' ? 'cancelled' : e.status === 'tentative' ? 'tentative' : 'confirmed',
-    showAs: e.showAs,
-    importance: e.importance,
-    reminderMinutes: e.reminderMinutes,
-    organizer: e.organizer,
-    attendees: e.attendees.map((a) => ({ ...a, rsvp: rsvpOf.get(a.address.toLowerCase()) ?? false })),
-    categories: e.categories,
-    url: base?.url ?? null,
-    sequence: base?.sequence ?? 0,
-    created: base?.created ?? new Date(e.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    lastModified: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  };
-}
 
 /**
  * The resource to PUT: `base` (the server's text, if the event exists there) with this one instance
@@ -94,7 +65,7 @@ function eventDataFor(e: StoredEvent, base: EventData | null, now: number): Even
 export function buildEventResource(base: string | null, change: { put: StoredEvent } | { removeInstance: { uid: string; recurrenceId: string } }, now: number): string {
   if (!base) {
     if (!('put' in change)) throw new Error('Nothing to remove from an event the server does not have');
-    return buildICalendar([{ data: eventDataFor(change.put, null, now) }]);
+    return buildICalendar([{ data: eventToData(change.put, null, now) }]);
   }
   const parsed = parseICalendar(base);
   const unreadable = parsed.issues.filter((i) => i.dropped);
@@ -111,7 +82,7 @@ export function buildEventResource(base: string | null, change: { put: StoredEve
   let replaced = false;
   for (const ev of parsed.events) {
     if ('put' in change && sameInstance(ev.data, change.put)) {
-      events.push({ data: eventDataFor(change.put, ev.data, now), original: ev.component });
+      events.push({ data: eventToData(change.put, ev.data, now), original: ev.component });
       replaced = true;
     } else if ('removeInstance' in change && sameInstance(ev.data, change.removeInstance)) {
       continue;
@@ -123,7 +94,7 @@ export function buildEventResource(base: string | null, change: { put: StoredEve
       untouched.push(ev.component);
     }
   }
-  if ('put' in change && !replaced) events.push({ data: eventDataFor(change.put, null, now) });
+  if ('put' in change && !replaced) events.push({ data: eventToData(change.put, null, now) });
   const build = (extraTimezones: string[]) =>
     buildICalendar(events, {
       timezones: parsed.timezones,

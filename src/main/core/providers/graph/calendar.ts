@@ -1,5 +1,6 @@
 import type { CalendarEvent } from '../../../../shared/types';
-import { eventToData, withUtcBounds } from '../../calendar/service';
+import { withUtcBounds } from '../../calendar/service';
+import { eventToData } from '../../calendar/columns';
 import { htmlToText } from '../../mime';
 import { expandOccurrences, utcToZonedWallClock } from '../../pim';
 import { isKnownTimeZone } from '../../pim/timezone';
