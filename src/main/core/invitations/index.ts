@@ -248,8 +248,16 @@ export class InvitationService {
         // An answer to one occurrence updates the series when that occurrence has no row of its own.
         const target = row ?? existing.find((e) => !e.recurrenceId);
         if (!target) continue;
+        // Out-of-order delivery: an answer older than one already applied (SEQUENCE, then DTSTAMP) is ignored.
+        const stamp = itipStamp(incoming);
+        const fresh = incoming.data.attendees.filter((a) => !this.newerReplyApplied(accountId, target, a.address, stamp));
+        if (fresh.length === 0) {
+          eventId = target.id;
+          continue;
+        }
+        for (const a of fresh) this.rememberReply(accountId, target, a.address, stamp);
         let attendees = target.attendees;
-        for (const a of incoming.data.attendees) {
+        for (const a of fresh) {
           const known = attendees.some((m) => lower(m.address) === lower(a.address));
           attendees = known
             ? attendees.map((m) => (lower(m.address) === lower(a.address) ? { ...m, status: a.status } : m))
@@ -285,6 +293,70 @@ export class InvitationService {
       }
     }
     return { applied: changed, eventId: eventId ?? existing[0]?.id ?? null };
+  }
+
+  private replyKey(accountId: string, target: StoredEvent, address: string): string {
+    return `itip-reply:${accountId}:${target.uid}:${target.recurrenceId ?? ''}:${lower(address)}`;
+  }
+
+  private newerReplyApplied(accountId: string, target: StoredEvent, address: string, stamp: ItipStamp): boolean {
+    const row = this.deps.store.db.prepare('SELECT watermark FROM trigger_state WHERE id = ?').get(this.replyKey(accountId, target, address)) as { watermark: string } | undefined;
+    if (!row) return false;
+    try {
+      return compareStamps(JSON.parse(row.watermark) as ItipStamp, stamp) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private rememberReply(accountId: string, target: StoredEvent, address: string, stamp: ItipStamp): void {
+    const now = this.deps.now();
+    this.deps.store.db
+      .prepare(
+        `INSERT INTO trigger_state (id, trigger, params, watermark, created_at, updated_at) VALUES (?, 'itip.reply', '{}', ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`,
+      )
+      .run(this.replyKey(accountId, target, address), JSON.stringify(stamp), now, now);
+  }
+
+  /**
+   * Applied in the background when mail syncs, without the user opening the message, only where that is
+   * safe: a REPLY from the attendee it speaks for, to an event this account organises; an update or
+   * CANCEL from the event's own organiser, to an event the user already accepted (tentative counts).
+   * Anything else waits for the user in the reading pane. Idempotent: apply() leaves an applied
+   * message's event unchanged, and an older REPLY never overrides a newer one.
+   */
+  async applyFromSync(messageId: string): Promise<{ applied: boolean; reason: string }> {
+    const msg = this.deps.store.mail.detail(messageId);
+    if (!msg) return { applied: false, reason: 'gone' };
+    const found = await this.calendarOf(messageId);
+    if (!found) return { applied: false, reason: 'no-calendar' };
+    const { accountId, parsed } = found;
+    const method = (parsed.method ?? 'PUBLISH').toUpperCase();
+    const ev = parsed.events[0];
+    if (!ev) return { applied: false, reason: 'no-event' };
+    const existing = this.findExisting(accountId, ev.data.uid);
+    const master = existing.find((e) => !e.recurrenceId) ?? existing[0];
+    if (!master) return { applied: false, reason: 'unknown-event' };
+    const own = this.ownAddresses(accountId);
+    const sender = lower(msg.from?.address ?? '');
+    const organizer = master.organizer ? lower(master.organizer.address) : null;
+    if (method === 'REPLY') {
+      if (organizer && !own.has(organizer)) return { applied: false, reason: 'not-organiser' };
+      const speaksFor = parsed.events.flatMap((e) => e.data.attendees).map((a) => lower(a.address));
+      if (speaksFor.length === 0 || speaksFor.some((a) => a !== sender)) return { applied: false, reason: 'sender-mismatch' };
+      if (!speaksFor.every((a) => master.attendees.some((m) => lower(m.address) === a))) return { applied: false, reason: 'not-invited' };
+    } else if (method === 'CANCEL' || method === 'REQUEST') {
+      if (!organizer || own.has(organizer) || sender !== organizer) return { applied: false, reason: 'not-from-organiser' };
+      if (parsed.events.some((e) => e.data.organizer && lower(e.data.organizer.address) !== organizer)) return { applied: false, reason: 'organiser-changed' };
+      const mine = master.attendees.find((a) => own.has(lower(a.address)))?.status;
+      if (mine !== 'accepted' && mine !== 'tentative') return { applied: false, reason: 'not-accepted' };
+      if (method === 'REQUEST' && Math.max(...parsed.events.map((e) => e.data.sequence)) < sequenceOf(master.ical)) return { applied: false, reason: 'stale' };
+    } else {
+      return { applied: false, reason: 'not-itip' };
+    }
+    const out = await this.apply(messageId);
+    return { applied: out.applied, reason: out.applied ? 'applied' : 'unchanged' };
   }
 
   /** Sends the event to its attendees: REQUEST for a new or changed event, CANCEL when it is called off. */
@@ -328,4 +400,26 @@ export class InvitationService {
     this.deps.kickOutbox(accountId);
     return id;
   }
+}
+
+/** Orders iTIP messages about one event: SEQUENCE first, then DTSTAMP (RFC 5546 2.1.5). */
+export interface ItipStamp {
+  sequence: number;
+  dtstamp: string;
+}
+
+export function itipStamp(ev: ParsedEvent): ItipStamp {
+  const m = /(?:^|\n)DTSTAMP[^:\r\n]*:(\d{8}T\d{6})/.exec(ev.component);
+  return { sequence: ev.data.sequence, dtstamp: m?.[1] ?? '' };
+}
+
+export function compareStamps(a: ItipStamp, b: ItipStamp): number {
+  return a.sequence !== b.sequence ? a.sequence - b.sequence : a.dtstamp < b.dtstamp ? -1 : a.dtstamp > b.dtstamp ? 1 : 0;
+}
+
+/** The highest SEQUENCE in a stored resource (0 when it has none or is not stored yet). */
+function sequenceOf(ical: string | null): number {
+  let max = 0;
+  for (const m of (ical ?? '').matchAll(/(?:^|\n)SEQUENCE[^:\r\n]*:(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
 }

@@ -11,6 +11,8 @@ import { errorMessage } from '../util/errors';
 import { changedSince, PollerState } from './state';
 import { ApprovalsService } from '../approvals/service';
 import { RulesService } from '../rules/service';
+import { InvitationAutoApply } from '../invitations/background';
+import { invitationsFor } from '../handlers/pim';
 
 export type NotificationPayload = PushEventPayload<'notification'>;
 
@@ -48,6 +50,8 @@ export class Poller implements Disposable {
   readonly state: PollerState;
   readonly rules: RulesService;
   readonly approvals: ApprovalsService;
+  /** iMIP replies, updates and cancellations applied as mail syncs, without opening the message. */
+  readonly invitations: InvitationAutoApply;
   private timer: NodeJS.Timeout | null = null;
   private plan: UpcomingPlan | null = null;
   /** The change log's position after the last poll: when it has not moved, no trigger over it can have fired. */
@@ -59,6 +63,7 @@ export class Poller implements Disposable {
     this.state = new PollerState(core.store.db);
     this.rules = new RulesService(core, this.state, (n) => this.emit(n));
     this.approvals = new ApprovalsService(core, this.ledger, (n) => this.emit(n));
+    this.invitations = new InvitationAutoApply(core.store.db, () => invitationsFor(core), core.log.child('invitations'), core.now);
     const previous = core.sync.onSynced;
     core.sync.onSynced = (accountId, result) => {
       previous?.(accountId, result);
@@ -111,11 +116,13 @@ export class Poller implements Disposable {
       throw err;
     }
     this.rules.collect(now, changed);
+    if (changed) this.invitations.collect();
     this.lastSeq = seq;
     const notifications = [...mail.notifications, ...events.notifications];
     for (const n of notifications) this.emit(n);
     void this.rules.runDue().catch((err: unknown) => this.core.log.error('rule actions failed', { error: errorMessage(err) }));
     void this.approvals.deliverDue().catch((err: unknown) => this.core.log.error('approval delivery failed', { error: errorMessage(err) }));
+    void this.invitations.run().catch((err: unknown) => this.core.log.error('applying invitations failed', { error: errorMessage(err) }));
     return { mail: mail.count, events: events.count, notified: notifications.length };
   }
 
@@ -123,6 +130,7 @@ export class Poller implements Disposable {
   async idle(): Promise<void> {
     await this.rules.idle();
     await this.approvals.idle();
+    await this.invitations.idle();
   }
 
   emit(n: NotificationPayload): void {
