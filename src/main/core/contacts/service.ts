@@ -4,7 +4,7 @@ import type { TaskQueue } from '../tasks/queue';
 import { stripUndefined } from '../calendar/service';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
-import { contactColumns } from './columns';
+import { contactColumns, contactToData } from './columns';
 import { buildVCard, parseVCards, type ContactData, type ParsedContact } from '../pim';
 import { safeFilename } from '../calendar/service';
 
@@ -227,30 +227,7 @@ export class ContactsService {
   vcardOf(c: StoredContact, version?: '3.0' | '4.0'): string {
     const original = c.vcard ? safeParse(c.vcard) : undefined;
     const base = original?.data;
-    const data: ContactData = {
-      uid: c.uid,
-      kind: c.kind,
-      displayName: c.displayName,
-      givenName: c.givenName,
-      surname: c.surname,
-      middleName: base?.middleName ?? '',
-      prefix: base?.prefix ?? '',
-      suffix: base?.suffix ?? '',
-      nickname: base?.nickname ?? '',
-      emails: c.emails.map((e) => ({ type: e.type, address: e.address, pref: base?.emails.find((b) => normEmail(b.address) === normEmail(e.address))?.pref ?? false })),
-      phones: c.phones.map((p) => ({ type: p.type, number: p.number, pref: base?.phones.find((b) => b.number === p.number)?.pref ?? false })),
-      addresses: c.addresses.map((a) => ({ ...a })),
-      company: c.company,
-      department: base?.department ?? '',
-      jobTitle: c.jobTitle,
-      birthday: c.birthday,
-      notes: c.notes,
-      categories: c.categories,
-      urls: base?.urls ?? [],
-      photo: base?.photo ?? null,
-      members: c.members,
-      revision: base?.revision ?? null,
-    };
+    const data = contactToData(c, base ?? null);
     return buildVCard(data, { ...(original ? { original: original.original } : {}), ...(version ? { version } : {}) });
   }
 

@@ -3,8 +3,8 @@
 // a series (RECURRENCE-ID overrides share the resource and the UID) survive untouched.
 import { withUtcBounds } from '../../calendar/service';
 import { eventColumns, eventToData } from '../../calendar/columns';
-import { contactColumns } from '../../contacts/columns';
-import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
+import { contactColumns, contactToData } from '../../contacts/columns';
+import { buildICalendar, buildVCard, parseICalendar, parseVCards, type EventData, type ParsedContact } from '../../pim';
 import type { StoredContact, StoredEvent } from '../../store';
 import { PimlicoError } from '../../util/errors';
 import { newId } from '../../util/ids';
@@ -139,38 +139,10 @@ export function contactRowFromResource(text: string, ctx: ContactRowContext, exi
   };
 }
 
-function contactDataFor(c: StoredContact, base: ContactData | null, now: number): ContactData {
-  const emailPref = new Map((base?.emails ?? []).map((e) => [e.address.toLowerCase(), e.pref]));
-  const phonePref = new Map((base?.phones ?? []).map((p) => [p.number, p.pref]));
-  return {
-    uid: c.uid,
-    kind: c.kind,
-    displayName: c.displayName,
-    givenName: c.givenName,
-    surname: c.surname,
-    middleName: base?.middleName ?? '',
-    prefix: base?.prefix ?? '',
-    suffix: base?.suffix ?? '',
-    nickname: base?.nickname ?? '',
-    emails: c.emails.map((e) => ({ type: e.type, address: e.address, pref: emailPref.get(e.address.toLowerCase()) ?? false })),
-    phones: c.phones.map((p) => ({ type: p.type, number: p.number, pref: phonePref.get(p.number) ?? false })),
-    addresses: c.addresses.map((a) => ({ ...a })),
-    company: c.company,
-    department: base?.department ?? '',
-    jobTitle: c.jobTitle,
-    birthday: c.birthday,
-    notes: c.notes,
-    categories: c.categories,
-    urls: base?.urls ?? [],
-    photo: base?.photo ?? null,
-    members: c.members,
-    revision: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  };
-}
 
 /** vCard to PUT: the server's card patched, or a new vCard 3.0 card (the version every CardDAV server accepts). */
 export function buildContactResource(base: string | null, contact: StoredContact, now: number): string {
   const original = base ? parseVCards(base)[0] : undefined;
-  if (!original) return buildVCard(contactDataFor(contact, null, now), { version: '3.0' });
-  return buildVCard(contactDataFor(contact, original.data, now), { original: original.original });
+  if (!original) return buildVCard(contactToData(contact, null, now), { version: '3.0' });
+  return buildVCard(contactToData(contact, original.data, now), { original: original.original });
 }
