@@ -10,6 +10,7 @@ import { isDark, usePrefs } from './prefs';
 import { useMail } from './store';
 import { OptionButtons } from '../automation/OptionButtons';
 import { InvitationCard } from '../calendar/InvitationCard';
+import { AddSenderButton } from '../contacts/AddSenderButton';
 
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -81,6 +82,7 @@ function MessageBody({ message }: { message: MessageDetail }) {
       )}
       <OptionButtons messageId={message.id} />
       <InvitationCard messageId={message.id} />
+      {message.from && <AddSenderButton messageId={message.id} />}
       {/* No allow-scripts, allow-forms, allow-same-origin or allow-top-navigation: the frame can only show. Links open outside. */}
       <iframe
         className="message-body"

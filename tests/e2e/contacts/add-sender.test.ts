@@ -1,0 +1,89 @@
+// "Add sender to contacts" in the mail reading pane, in Chromium against headless mode with a real IMAP +
+// CardDAV account: the sender is added once (a second click finds the existing contact), checked on the
+// CardDAV server with a separate request.
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import nodemailer from 'nodemailer';
+import type { Browser, Page } from 'playwright-core';
+import { resetDavUser, resetMailUser } from '../../servers';
+import { launchChromium } from '../../support/chromium';
+import { startHeadless, type HeadlessApp } from '../../support/headless';
+
+const servers = inject('servers');
+const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
+const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
+
+let app: HeadlessApp;
+let browser: Browser;
+let page: Page;
+let accountId: string;
+
+async function serverCards(): Promise<string[]> {
+  const auth = `Basic ${Buffer.from(`${alice.email}:${alice.password}`).toString('base64')}`;
+  const collection = new URL(`${encodeURIComponent(alice.email)}/contacts/`, servers.dav.url);
+  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
+  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.vcf)<\//g)].map((m) => m[1]!);
+  const texts = await Promise.all(hrefs.map(async (h) => (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()));
+  return texts.map((t) => t.replace(/\r\n[ \t]/g, ''));
+}
+
+beforeAll(async () => {
+  await resetMailUser(alice.email, servers);
+  await resetDavUser(alice.email, servers);
+  app = await startHeadless();
+  const dav = { url: servers.dav.url, user: alice.email, password: alice.password };
+  const res = await app.api('/accounts', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'imap',
+      displayName: 'alice',
+      email: alice.email,
+      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: alice.email, password: alice.password },
+      caldav: dav,
+      carddav: dav,
+    }),
+  });
+  expect(res.status).toBe(201);
+  accountId = ((await res.json()) as { id: string }).id;
+  const transport = nodemailer.createTransport({ host: servers.smtp.host, port: servers.smtp.port, secure: false, ignoreTLS: true, auth: { user: bob.email, pass: bob.password } });
+  await transport.sendMail({ from: { name: 'Bob Sender', address: bob.email }, to: alice.email, subject: 'Lunch on Thursday?', text: 'Shall we?' });
+  transport.close();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${app.url}#token=${app.token}`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('Add sender to contacts from the reading pane', () => {
+  it('adds the sender once; a second click finds the contact already there', async () => {
+    await page.getByRole('button', { name: /All inboxes/ }).click();
+    const row = page.locator('.message-row', { hasText: 'Lunch on Thursday?' });
+    await expect
+      .poll(
+        async () => {
+          expect((await app.api(`/accounts/${accountId}/sync`, { method: 'POST' })).status).toBe(200);
+          return row.count();
+        },
+        { timeout: 30_000, message: 'mail delivered to alice' },
+      )
+      .toBeGreaterThan(0);
+    await row.first().click();
+    const button = page.getByRole('button', { name: 'Add sender to contacts' });
+    await button.click();
+    await expect.poll(async () => (await page.getByRole('status').allTextContents()).join(' '), { timeout: 10_000 }).toContain('Added Bob Sender to contacts');
+    await expect
+      .poll(async () => (await serverCards()).filter((c) => c.toLowerCase().includes(`:${bob.email}`)).length, { timeout: 20_000, message: 'card on the server' })
+      .toBe(1);
+
+    await expect.poll(async () => button.isEnabled()).toBe(true);
+    await button.click();
+    await expect.poll(async () => (await page.getByRole('status').allTextContents()).join(' '), { timeout: 10_000 }).toContain('Bob Sender is already in your contacts');
+    const cards = (await serverCards()).filter((c) => c.toLowerCase().includes(`:${bob.email}`));
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toContain('FN:Bob Sender');
+  });
+});
