@@ -27,6 +27,11 @@ export interface CoreOptions {
   log?: Logger;
   now?: () => number;
   providers?: Partial<Record<AccountKind, ProviderFactory>>;
+  /**
+   * Opens a URL in the user's browser (the desktop shell: shell.openExternal). Without it, Microsoft
+   * sign-in uses the device code instead of the browser.
+   */
+  openExternal?: (url: string) => Promise<void>;
   /** Background sync interval; 0 disables the background timer (tests drive sync explicitly). */
   syncIntervalMs?: number;
 }
@@ -50,6 +55,8 @@ export class Core {
   readonly sync: SyncEngine;
   /** Background trigger poller: notifications, ledger, rules, approval replies (runs after each sync). */
   readonly poller: Poller;
+  /** The REST API this process serves, if any (headless mode always; the desktop app when switched on). */
+  apiState: { running: boolean; url: string | null; error: string | null } = { running: false, url: null, error: null };
   private readonly providers = new Map<string, AccountProvider>();
   private readonly factories: Partial<Record<AccountKind, ProviderFactory>>;
   private readonly disposables = new DisposableStore();
@@ -106,6 +113,16 @@ export class Core {
     this.accounts.get(accountId);
     await this.dropProvider(accountId);
     this.accounts.remove(accountId);
+  }
+
+  /**
+   * Forgets the account's cached provider (closing its connections) and restarts its background
+   * sync, so the next sync signs in with the account's current settings and secrets.
+   */
+  async reloadAccount(accountId: string): Promise<void> {
+    this.accounts.get(accountId);
+    await this.dropProvider(accountId);
+    if (this.options.syncIntervalMs !== 0) this.sync.start(accountId);
   }
 
   private async dropProvider(accountId: string): Promise<void> {

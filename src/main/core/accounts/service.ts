@@ -2,7 +2,8 @@ import { NewAccount, type Account, type SyncResult } from '../../../shared/types
 import type { CoreEvents } from '../events';
 import type { SecretBox } from '../secrets/secret-box';
 import type { Store } from '../store';
-import { notFound, PimlicoError, errorMessage } from '../util/errors';
+import type { AccountUpdate } from '../../../shared/contract/app';
+import { badRequest, notFound, PimlicoError, errorMessage } from '../util/errors';
 import { newId } from '../util/ids';
 
 /** Where each kind keeps its secrets; the rest of the settings are stored as plain JSON. */
@@ -25,6 +26,8 @@ function takeSecrets(input: Record<string, unknown>, paths: string[]): { setting
   }
   return { settings, secrets };
 }
+
+const UPDATABLE_SERVICES = ['imap', 'smtp', 'caldav', 'carddav'] as const;
 
 export const LOCAL_FOLDERS = [
   { path: 'Inbox', role: 'inbox' },
@@ -94,6 +97,33 @@ export class AccountsService {
   setDefault(id: string): void {
     if (!this.store.accounts.setDefault(id)) throw notFound('Account', id);
     this.events.emit('store.changed', { entities: ['accounts'] });
+  }
+
+  /**
+   * New name, passwords or trusted certificate fingerprints for a saved account. Checks everything
+   * before writing anything, so a bad request changes nothing. Dropping the cached provider (so the
+   * next sync signs in with the new credentials) is the caller's job: see Core.reloadAccount.
+   */
+  update(input: AccountUpdate): void {
+    const account = this.get(input.id);
+    const settings = structuredClone(account.settings);
+    const secrets: Array<[string, string]> = [];
+    for (const service of UPDATABLE_SERVICES) {
+      const change = input[service];
+      if (!change) continue;
+      if (account.kind !== 'imap') throw badRequest(`A ${account.kind} account has no ${service} credentials to change`);
+      const endpoint = settings[service] as Record<string, unknown> | undefined;
+      if (!endpoint || typeof endpoint !== 'object') throw badRequest(`This account has no ${service} server configured`);
+      if (change.password !== undefined) secrets.push([`${service}.password`, change.password]);
+      if (change.trustedCertFingerprint === null) delete endpoint['trustedCertFingerprint'];
+      else if (change.trustedCertFingerprint !== undefined) endpoint['trustedCertFingerprint'] = change.trustedCertFingerprint;
+    }
+    this.store.transaction(() => {
+      if (input.displayName !== undefined && input.displayName !== account.displayName) this.store.accounts.rename(account.id, input.displayName);
+      this.store.accounts.updateSettings(account.id, settings);
+      for (const [name, value] of secrets) this.setSecret(account.id, name, value);
+    });
+    this.events.emit('store.changed', { entities: ['accounts'], accountId: account.id });
   }
 
   secret(accountId: string, name: string): string | undefined {

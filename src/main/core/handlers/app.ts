@@ -1,9 +1,13 @@
 import type { Core } from '../core';
+import { wantedApi } from '../api/api-settings';
+import { loadApiToken } from '../config';
+import { signInAuthority, signInGraphAccount } from '../providers/graph/auth';
 import { taskInfo } from '../store';
+import { PimlicoError } from '../util/errors';
 import type { HandlerGroup } from './types';
 
 export function appHandlers(core: Core): HandlerGroup<
-  'app.info' | 'settings.get' | 'settings.set' | 'accounts.list' | 'accounts.create' | 'accounts.remove' | 'accounts.setDefault' | 'accounts.sync' | 'tasks.undo' | 'tasks.list'
+  'app.info' | 'settings.get' | 'settings.set' | 'accounts.list' | 'accounts.create' | 'accounts.remove' | 'accounts.setDefault' | 'accounts.update' | 'accounts.signIn' | 'api.status' | 'accounts.sync' | 'tasks.undo' | 'tasks.list'
 > {
   return {
     'app.info': () => ({
@@ -32,6 +36,55 @@ export function appHandlers(core: Core): HandlerGroup<
       core.accounts.setDefault(id);
       return { ok: true as const };
     },
+    'accounts.update': async (req) => {
+      core.accounts.update(req);
+      await core.reloadAccount(req.id);
+      return { ok: true as const };
+    },
+    'accounts.signIn': async ({ id, mode }) => {
+      const account = core.accounts.get(id);
+      if (account.kind !== 'graph') throw new PimlicoError('BadRequest', 'Only Microsoft (Outlook.com / Microsoft 365) accounts sign in this way');
+      const openExternal = core.options.openExternal;
+      const chosen = mode ?? (openExternal ? 'interactive' : 'deviceCode');
+      if (chosen === 'interactive' && !openExternal) {
+        throw new PimlicoError('Unsupported', 'Browser sign-in needs the desktop app; here, sign in with a device code');
+      }
+      const authority = signInAuthority(account.settings);
+      const result = await signInGraphAccount(
+        core,
+        id,
+        chosen === 'interactive' && openExternal
+          ? { mode: 'interactive', openBrowser: (url) => openExternal(authorityUrl(url, authority)) }
+          : {
+              mode: 'deviceCode',
+              onCode: (info) =>
+                core.events.emit('accounts.deviceCode', {
+                  accountId: id,
+                  userCode: info.userCode,
+                  verificationUri: info.verificationUri,
+                  message: info.message,
+                  expiresAt: core.now() + info.expiresIn * 1000,
+                }),
+            },
+      );
+      // The provider built before the sign-in holds no tokens: the next sync starts from the new cache.
+      await core.reloadAccount(id);
+      core.events.emit('store.changed', { entities: ['accounts'], accountId: id });
+      return { username: result.username };
+    },
+    'api.status': () => {
+      const wanted = wantedApi(core);
+      const running = core.apiState.running;
+      const port = core.apiState.url ? Number(new URL(core.apiState.url).port) : wanted.port;
+      return {
+        enabled: core.options.mode === 'headless' ? true : wanted.enabled,
+        port,
+        running,
+        url: core.apiState.url,
+        error: core.apiState.error,
+        token: loadApiToken(core.options.dataDir),
+      };
+    },
     'accounts.sync': ({ id }) => {
       core.accounts.get(id);
       return core.sync.syncNow(id);
@@ -39,4 +92,22 @@ export function appHandlers(core: Core): HandlerGroup<
     'tasks.undo': ({ id }) => core.tasks.undo(id),
     'tasks.list': ({ limit }) => core.store.tasks.recent(limit).map(taskInfo),
   };
+}
+
+/**
+ * The browser is opened only at the sign-in authority, over https: whatever MSAL hands back, the
+ * shell never opens another site or scheme on the core's say-so.
+ */
+export function authorityUrl(url: string, authority: string): string {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new PimlicoError('BadRequest', 'The sign-in address is not a valid URL');
+  }
+  const expected = new URL(authority);
+  if (target.protocol !== 'https:' || target.origin !== expected.origin) {
+    throw new PimlicoError('Forbidden', `Refusing to open ${target.origin}: sign-in happens only at ${expected.origin}`);
+  }
+  return target.toString();
 }

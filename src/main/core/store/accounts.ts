@@ -98,6 +98,10 @@ export class AccountsRepo {
     this.db.prepare('UPDATE accounts SET sync_state = ? WHERE id = ?').run(JSON.stringify(state), id);
   }
 
+  rename(id: string, displayName: string): void {
+    this.db.prepare('UPDATE accounts SET display_name = ? WHERE id = ?').run(displayName, id);
+  }
+
   updateSettings(id: string, settings: object): void {
     this.db.prepare('UPDATE accounts SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
   }
