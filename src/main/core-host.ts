@@ -17,6 +17,8 @@ export type WorkerToHost =
   | { type: 'event'; name: PushEventName; payload: unknown }
   | { type: 'log'; level: LogLevel; scope: string; msg: string; data?: Record<string, unknown> }
   | { type: 'fault'; fatal: boolean; message: string; stack?: string }
+  /** Microsoft sign-in: open this https URL of the sign-in authority in the system browser. */
+  | { type: 'openExternal'; url: string }
   | SecretRequest;
 
 /** What the host needs of a worker_threads Worker (or, in tests, of a MessagePort). */
@@ -39,6 +41,8 @@ export interface CoreHostOptions {
   log: Logger;
   /** Answers the worker's keychain requests (the worker waits meanwhile). */
   onSecretRequest(request: SecretRequest): void;
+  /** Opens a sign-in page in the system browser; only https URLs reach it. */
+  onOpenExternal?(url: string): void;
 }
 
 export class CoreHost implements CoreCaller {
@@ -151,6 +155,10 @@ export class CoreHost implements CoreCaller {
       case 'log':
         this.options.log.child(message.scope)[message.level](message.msg, message.data);
         return;
+      case 'openExternal':
+        if (isHttpsUrl(message.url)) this.options.onOpenExternal?.(message.url);
+        else this.options.log.warn('refused to open a non-https address for the core');
+        return;
       case 'fault':
         if (message.fatal) {
           this.stop(`The core failed: ${message.message}`);
@@ -171,5 +179,13 @@ export class CoreHost implements CoreCaller {
     if (fault.fatal) this.reportedFatal = true;
     this.options.log.error('core fault', { fatal: fault.fatal, message: fault.message, stack: fault.stack });
     for (const l of [...this.faultListeners]) l(fault);
+  }
+}
+
+function isHttpsUrl(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
   }
 }

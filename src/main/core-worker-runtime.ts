@@ -1,5 +1,6 @@
 // The worker side of CoreHost: answers calls with a real Core, forwards its push events, logs and
 // faults. Transport-agnostic (a worker's parentPort or, in tests, one end of a MessageChannel).
+import { ApiSwitch } from './core/api/api-switch';
 import type { Core } from './core/core';
 import { toRemoteError } from './core/core';
 import type { Disposable } from './core/events';
@@ -33,8 +34,13 @@ export function faultMessage(err: unknown, fatal: boolean): WorkerToHost {
   return { type: 'fault', fatal, message: errorMessage(err), stack: err instanceof Error ? err.stack : undefined };
 }
 
+export interface ServeCoreOptions {
+  /** Runs when the host asks the core to close, before the core closes (e.g. stop the REST API). */
+  beforeClose?: () => Promise<void>;
+}
+
 /** Serves one core over a port until the host asks it to close. */
-export function serveCore(port: PortLike, core: Pick<Core, 'handle' | 'close' | 'events'>): Disposable {
+export function serveCore(port: PortLike, core: Pick<Core, 'handle' | 'close' | 'events'>, options: ServeCoreOptions = {}): Disposable {
   const forwarding = core.events.on((name, payload) => port.postMessage({ type: 'event', name, payload }));
   const onMessage = (raw: unknown): void => {
     const message = raw as HostToWorker;
@@ -45,7 +51,8 @@ export function serveCore(port: PortLike, core: Pick<Core, 'handle' | 'close' | 
       );
     } else if (message.type === 'close') {
       forwarding.dispose();
-      core.close().then(
+      const before = options.beforeClose?.().catch((err: unknown) => port.postMessage(faultMessage(err, false))) ?? Promise.resolve();
+      before.then(() => core.close()).then(
         () => port.postMessage({ type: 'closed', id: message.id }),
         (err: unknown) => {
           port.postMessage(faultMessage(err, false));
@@ -61,4 +68,15 @@ export function serveCore(port: PortLike, core: Pick<Core, 'handle' | 'close' | 
       port.off?.('message', onMessage);
     },
   };
+}
+
+/**
+ * The desktop app's core: served over the port, with the REST API switched on and off by the
+ * user's settings (api.enabled, api.port), on loopback only. The API stops before the core closes.
+ */
+export function serveDesktopCore(port: PortLike, core: Core): { api: ApiSwitch; serving: Disposable } {
+  const api = new ApiSwitch(core);
+  const serving = serveCore(port, core, { beforeClose: () => api.close() });
+  void api.apply();
+  return { api, serving };
 }

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Core } from './core/core';
 import { PimlicoError, type PimlicoErrorCode } from './core/util/errors';
 import type { WorkerToHost } from './core-host';
-import { faultMessage, portLogger, serveCore } from './core-worker-runtime';
+import { faultMessage, portLogger, serveDesktopCore } from './core-worker-runtime';
 import { BridgedSecretBox } from './secret-bridge';
 
 export interface CoreWorkerData {
@@ -28,8 +28,10 @@ function start(): void {
       version: data.version,
       log: portLogger(port, 'core', data.logLevel),
       secretBox: new BridgedSecretBox(data.secretBackend, post, (code, message) => new PimlicoError(code as PimlicoErrorCode, message)),
+      // Microsoft sign-in: the main thread opens the system browser (the core has already checked the URL).
+      openExternal: async (url) => post({ type: 'openExternal', url }),
     });
-    serveCore(port, core);
+    serveDesktopCore(port, core);
     core.start();
     post({ type: 'ready' });
   } catch (err) {

@@ -126,6 +126,8 @@ class Shell {
     const host = new CoreHost(createCoreWorker({ workerData, name: 'pimlico-core' }), {
       log,
       onSecretRequest: (request) => void answerSecretRequest(request, (op, input) => this.secretBox.perform(op, input)),
+      // Microsoft sign-in in the system browser; CoreHost passes only https URLs, the core only its authority's.
+      onOpenExternal: (url) => void shell.openExternal(url).catch((err: unknown) => log.warn('could not open the browser for sign-in', { error: String(err) })),
     });
     this.host = host;
     host.onFault((fault) => void this.faults.report(fault));

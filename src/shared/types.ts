@@ -71,6 +71,8 @@ export const NewAccount = z.discriminatedUnion('kind', [
     email: z.string().email().max(500),
     graphBaseUrl: z.string().url().max(2000).default('https://graph.microsoft.com/v1.0'),
     clientId: z.string().max(200).optional(),
+    /** Sign-in authority, for a tenant-specific or national-cloud login (default: the public cloud's). */
+    authority: z.string().url().max(2000).optional(),
     auth: z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('tokenCommand'), command: z.string().min(1).max(4000) }),

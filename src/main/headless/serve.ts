@@ -9,9 +9,7 @@ import { ApiServer } from '../core/api/server';
 import { defaultDataDir, loadApiToken } from '../core/config';
 import { FileKeySecretBox } from '../core/secrets/secret-box';
 import { consoleLogger } from '../core/util/log';
-import { connectorRoutes } from '../core/api/connector';
-import { approvalsRoutes } from '../core/api/approvals-routes';
-import { notificationsRoutes } from '../core/api/notifications-routes';
+import { apiRoutes } from '../core/api/routes';
 import pkg from '../../../package.json';
 
 export interface ServeOptions {
@@ -34,11 +32,12 @@ export async function serve(opts: ServeOptions): Promise<{ core: Core; server: A
     syncIntervalMs: opts.syncIntervalMs,
   });
   const token = loadApiToken(opts.dataDir);
-  const server = new ApiServer({ core, host: opts.host, port: opts.port, token, rendererDir: opts.rendererDir, routes: [connectorRoutes, approvalsRoutes, notificationsRoutes] });
+  const server = new ApiServer({ core, host: opts.host, port: opts.port, token, rendererDir: opts.rendererDir, routes: apiRoutes });
   const { port } = await server.listen();
   core.start();
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${shownHost}:${port}/`;
+  core.apiState = { running: true, url, error: null };
   return {
     core,
     server,

@@ -12,7 +12,7 @@ import { SignInRequiredError, type TokenSource } from '../http';
 export const GRAPH_SCOPES = ['Mail.ReadWrite', 'Mail.Send', 'Calendars.ReadWrite', 'Contacts.ReadWrite', 'offline_access', 'User.Read'];
 /** The secret name the encrypted MSAL token cache is kept under (ctx.secret / accounts.setSecret). */
 export const TOKEN_CACHE_SECRET = 'graph.tokenCache';
-const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common';
+export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com/common';
 
 export type GraphAuthSettings = { type: 'tokenCommand'; command: string } | { type: 'interactive' } | { type: 'deviceCode' };
 
@@ -135,9 +135,19 @@ function requireClientId(clientId: string | undefined): string {
   return clientId;
 }
 
+/** Microsoft's own sign-in hosts: MSAL knows them. Any other configured authority must be declared known. */
+const MICROSOFT_LOGIN_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoft.com', 'login.windows.net', 'login.live.com']);
+
 function msalApp(opts: MsalOptions): PublicClientApplication {
+  const authority = opts.authority ?? DEFAULT_AUTHORITY;
+  const host = new URL(authority).host;
   return new PublicClientApplication({
-    auth: { clientId: requireClientId(opts.clientId), authority: opts.authority ?? DEFAULT_AUTHORITY },
+    auth: {
+      clientId: requireClientId(opts.clientId),
+      authority,
+      // Otherwise MSAL asks Microsoft's instance discovery about a host it does not know (and fails offline).
+      ...(MICROSOFT_LOGIN_HOSTS.has(host) ? {} : { knownAuthorities: [host] }),
+    },
     cache: { cachePlugin: secretCachePlugin(opts.cache) },
   });
 }
@@ -211,14 +221,29 @@ export async function signInInteractive(opts: MsalOptions, openBrowser: (url: st
 }
 
 /** Device-code sign-in for headless mode: `onCode` shows the URL and code the user enters elsewhere. */
-export async function signInDeviceCode(opts: MsalOptions, onCode: (info: { verificationUri: string; userCode: string; message: string }) => void): Promise<SignInResult> {
+export interface DeviceCodeInfo {
+  verificationUri: string;
+  userCode: string;
+  message: string;
+  /** Seconds the code stays valid. */
+  expiresIn: number;
+}
+
+export async function signInDeviceCode(opts: MsalOptions, onCode: (info: DeviceCodeInfo) => void): Promise<SignInResult> {
   const app = msalApp(opts);
   const res = await app.acquireTokenByDeviceCode({
     scopes: opts.scopes ?? GRAPH_SCOPES,
-    deviceCodeCallback: (r) => onCode({ verificationUri: r.verificationUri, userCode: r.userCode, message: r.message }),
+    deviceCodeCallback: (r) => onCode({ verificationUri: r.verificationUri, userCode: r.userCode, message: r.message, expiresIn: r.expiresIn }),
   });
   if (!res?.account) throw new PimlicoError('Unauthorized', 'Microsoft returned no account');
   return { username: res.account.username };
+}
+
+/** The authority a graph account signs in at: its own setting, its national cloud's, or the public one. */
+export function signInAuthority(settings: Record<string, unknown>): string {
+  const graphBaseUrl = typeof settings['graphBaseUrl'] === 'string' ? settings['graphBaseUrl'] : 'https://graph.microsoft.com/v1.0';
+  const configured = typeof settings['authority'] === 'string' && settings['authority'] ? settings['authority'] : undefined;
+  return authorityFor(graphBaseUrl, configured) ?? DEFAULT_AUTHORITY;
 }
 
 /** What signInGraphAccount needs from the core (Core.accounts and Core.store satisfy it). */
@@ -238,17 +263,16 @@ export interface SignInHost {
 export async function signInGraphAccount(
   host: SignInHost,
   accountId: string,
-  how: { mode: 'interactive'; openBrowser: (url: string) => Promise<void> } | { mode: 'deviceCode'; onCode: (info: { verificationUri: string; userCode: string; message: string }) => void },
+  how: { mode: 'interactive'; openBrowser: (url: string) => Promise<void> } | { mode: 'deviceCode'; onCode: (info: DeviceCodeInfo) => void },
 ): Promise<SignInResult> {
   const account = host.accounts.get(accountId);
   if (account.kind !== 'graph') throw new PimlicoError('BadRequest', 'Only Microsoft (Graph) accounts sign in this way');
+  const authority = signInAuthority(account.settings);
   const clientId = typeof account.settings['clientId'] === 'string' && account.settings['clientId'] ? account.settings['clientId'] : undefined;
-  const graphBaseUrl = typeof account.settings['graphBaseUrl'] === 'string' ? account.settings['graphBaseUrl'] : 'https://graph.microsoft.com/v1.0';
-  const authority = authorityFor(graphBaseUrl, typeof account.settings['authority'] === 'string' && account.settings['authority'] ? account.settings['authority'] : undefined);
   const opts: MsalOptions = {
     clientId,
     email: account.email,
-    ...(authority ? { authority } : {}),
+    authority,
     cache: { get: () => host.accounts.secret(accountId, TOKEN_CACHE_SECRET), set: (v) => host.accounts.setSecret(accountId, TOKEN_CACHE_SECRET, v) },
   };
   const res = how.mode === 'interactive' ? await signInInteractive(opts, how.openBrowser) : await signInDeviceCode(opts, how.onCode);
