@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { Account, SyncResult } from '../../shared/types';
 import { useApp } from '../app/store';
 import { call, onEvent } from '../lib/client';
-import { plainServices } from './account-form';
+import { plainServices, type TestedService } from './account-form';
+import { MicrosoftSignIn } from './MicrosoftSignIn';
 import { AddAccount } from './AddAccount';
 import { ConnectionReport, type ConnectionResult } from './ConnectionReport';
 
@@ -91,9 +92,11 @@ export function AccountsPanel() {
 
 /** An account whose credentials were refused says so plainly, with the way back in. */
 function SignInBanner({ account }: { account: Account }) {
-  const { reportError, showToast } = useApp();
+  const { reportError, showToast, refreshAccounts } = useApp();
   const [busy, setBusy] = useState(false);
   const [test, setTest] = useState<ConnectionResult | null>(null);
+  const [password, setPassword] = useState('');
+  const trusted = trustedFingerprints(account.settings);
   const testNow = async () => {
     setBusy(true);
     try {
@@ -113,21 +116,81 @@ function SignInBanner({ account }: { account: Account }) {
       reportError(err);
     } finally {
       setBusy(false);
+      void refreshAccounts().catch(() => undefined);
+    }
+  };
+  // The IMAP password is the one the sync refused; SMTP and DAV keep theirs unless changed elsewhere.
+  const savePassword = async () => {
+    if (!password) return;
+    setBusy(true);
+    try {
+      await call('accounts.update', { id: account.id, imap: { password } });
+      setPassword('');
+      const r = await call('accounts.sync', { id: account.id });
+      showToast(`${account.displayName}: signed in. ${syncSummary(r)}`);
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
+      void refreshAccounts().catch(() => undefined);
+    }
+  };
+  const trust = async (service: TestedService, fingerprint: string) => {
+    setBusy(true);
+    try {
+      await call('accounts.update', { id: account.id, [service]: { trustedCertFingerprint: fingerprint } });
+      setTest(await call('accounts.testConnection', { accountId: account.id }));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setBusy(false);
     }
   };
   const how =
     account.kind === 'graph'
       ? account.settings['auth'] && (account.settings['auth'] as { type?: string }).type === 'tokenCommand'
         ? 'Check that the token command prints a valid access token, then try again.'
-        : 'Sign in with Microsoft again. Browser sign-in from this screen is not available in this build; an account with a token command can be retried here.'
-      : 'The server refused the saved password. If it changed, remove the account and add it again with the new password.';
+        : 'Sign in with Microsoft again.'
+      : 'The server refused the saved password. Type the current one to sign in again.';
   return (
     <div className="banner warning" role="alert" data-account-id={account.id}>
       <div>
         <strong>{account.displayName} needs you to sign in again.</strong>{' '}
         {account.lastError && <span className="muted">{account.lastError}</span>}
         <div>{how}</div>
-        {test && <ConnectionReport result={test} plain={plainServices(account.settings)} />}
+        {account.kind === 'imap' && (
+          <form
+            className="sign-in-password"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void savePassword();
+            }}
+          >
+            <label>
+              Password for {String((account.settings['imap'] as { user?: string } | undefined)?.user ?? account.email)}
+              <input
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+            <button type="submit" className="primary" disabled={busy || !password}>
+              Save and sign in
+            </button>
+          </form>
+        )}
+        {account.kind === 'graph' && (account.settings['auth'] as { type?: string } | undefined)?.type !== 'tokenCommand' && (
+          <MicrosoftSignIn account={account} />
+        )}
+        {test && (
+          <ConnectionReport
+            result={test}
+            plain={plainServices(account.settings)}
+            trusted={trusted}
+            onTrust={(service, fingerprint) => void trust(service, fingerprint)}
+          />
+        )}
       </div>
       <div className="banner-actions">
         {account.kind === 'imap' && (
@@ -141,6 +204,16 @@ function SignInBanner({ account }: { account: Account }) {
       </div>
     </div>
   );
+}
+
+/** The fingerprints already trusted per service, so the report marks them and offers no second trust. */
+function trustedFingerprints(settings: Record<string, unknown>): Partial<Record<TestedService, string>> {
+  const out: Partial<Record<TestedService, string>> = {};
+  for (const service of ['imap', 'smtp', 'caldav', 'carddav'] as const) {
+    const fp = (settings[service] as { trustedCertFingerprint?: unknown } | undefined)?.trustedCertFingerprint;
+    if (typeof fp === 'string') out[service] = fp;
+  }
+  return out;
 }
 
 function AccountRow({ account: a, progress }: { account: Account; progress?: Progress[string] }) {

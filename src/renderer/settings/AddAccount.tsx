@@ -13,6 +13,7 @@ import {
   type Security,
 } from './account-form';
 import { ConnectionReport, type ConnectionResult } from './ConnectionReport';
+import { MicrosoftSignIn } from './MicrosoftSignIn';
 
 type Kind = 'imap' | 'graph' | 'local';
 
@@ -225,6 +226,8 @@ function GraphAccountForm({ onDone }: { onDone: () => void }) {
     onChange: (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value }),
   });
   const browserSignIn = f.auth !== 'tokenCommand';
+  // After adding an account that signs in with Microsoft, the form turns into its sign-in step.
+  const [created, setCreated] = useState<{ id: string; displayName: string; settings: Record<string, unknown> } | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -232,13 +235,13 @@ function GraphAccountForm({ onDone }: { onDone: () => void }) {
     setBusy(true);
     try {
       const account = graphAccountFrom(f);
-      await call('accounts.create', account);
+      const { id } = await call('accounts.create', account);
       await refreshAccounts();
-      showToast(
-        browserSignIn
-          ? `Added ${account.displayName}. It shows “needs sign-in” until you sign in with Microsoft.`
-          : `Added ${account.displayName}; the first sync has started`,
-      );
+      if (browserSignIn) {
+        setCreated({ id, displayName: account.displayName, settings: { auth: account.auth } });
+        return;
+      }
+      showToast(`Added ${account.displayName}; the first sync has started`);
       onDone();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -246,6 +249,22 @@ function GraphAccountForm({ onDone }: { onDone: () => void }) {
       setBusy(false);
     }
   };
+
+  if (created) {
+    return (
+      <div className="form account-form" aria-label="Sign in to the Outlook account">
+        <p>
+          Added {created.displayName}. It shows “needs sign-in” until you sign in with Microsoft.
+        </p>
+        <MicrosoftSignIn account={created} onSignedIn={onDone} />
+        <div className="actions">
+          <button type="button" onClick={onDone}>
+            Later
+          </button>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <form className="form account-form" onSubmit={(e) => void submit(e)} aria-label="Add Outlook account">

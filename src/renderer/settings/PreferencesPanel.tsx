@@ -141,6 +141,8 @@ export function PreferencesPanel() {
         </p>
       </section>
 
+      <ApiSection mode={mode} setSetting={setSetting} />
+
       <section aria-labelledby="desktop-heading" className="prefs">
         <h2 id="desktop-heading">Desktop app</h2>
         {mode === 'headless' && (
@@ -216,5 +218,106 @@ export function PreferencesPanel() {
         </div>
       </section>
     </>
+  );
+}
+
+type ApiStatus = Awaited<ReturnType<typeof call<'api.status'>>>;
+
+/**
+ * The local REST API (the connector's routes): served by headless mode always; by the desktop app
+ * only when switched on here, on 127.0.0.1. The token is what scripts send as a Bearer token.
+ */
+function ApiSection({ mode, setSetting }: { mode: 'electron' | 'headless' | null; setSetting: (key: string, value: unknown) => Promise<void> }) {
+  const { reportError, showToast } = useApp();
+  const [status, setStatus] = useState<ApiStatus | null>(null);
+  const [port, setPort] = useState('');
+  const [portError, setPortError] = useState<string | null>(null);
+  const portEdited = useRef(false);
+
+  useEffect(() => {
+    const load = () =>
+      call('api.status', {})
+        .then((s) => {
+          setStatus(s);
+          if (!portEdited.current) setPort(String(s.port));
+        })
+        .catch(reportError);
+    void load();
+    return onEvent('store.changed', (p) => {
+      if (p.entities.includes('settings')) void load();
+    });
+  }, [reportError]);
+
+  const copyToken = async () => {
+    if (!status) return;
+    try {
+      await navigator.clipboard.writeText(status.token);
+      showToast('API token copied');
+    } catch (err) {
+      reportError(err);
+    }
+  };
+  const savePort = () => {
+    const n = Number(port.trim());
+    if (!Number.isInteger(n) || n < 1024 || n > 65535) {
+      setPortError('The port must be a whole number from 1024 to 65535');
+      return;
+    }
+    setPortError(null);
+    portEdited.current = false;
+    void setSetting('api.port', n);
+  };
+
+  return (
+    <section aria-labelledby="api-heading" className="prefs">
+      <h2 id="api-heading">REST API</h2>
+      {mode === 'headless' ? (
+        <p className="muted">In headless mode the API is always served, at this page&apos;s address.</p>
+      ) : (
+        <div className="form">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={status?.enabled ?? false}
+              onChange={(e) => void setSetting('api.enabled', e.target.checked)}
+            />
+            Serve the REST API on this computer (127.0.0.1 only)
+          </label>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              savePort();
+            }}
+          >
+            <label>
+              Port
+              <input
+                inputMode="numeric"
+                value={port}
+                onChange={(e) => {
+                  portEdited.current = true;
+                  setPort(e.target.value);
+                }}
+              />
+            </label>
+            <button type="submit">Save port</button>
+          </form>
+          {portError && (
+            <div className="form-error" role="alert">
+              {portError}
+            </div>
+          )}
+        </div>
+      )}
+      {status && (
+        <p className="api-state" role="status">
+          {status.running && status.url ? `Listening at ${status.url}` : status.error ? status.error : 'Off'}
+        </p>
+      )}
+      <button type="button" disabled={!status} onClick={() => void copyToken()}>
+        Copy token
+      </button>
+    </section>
   );
 }
