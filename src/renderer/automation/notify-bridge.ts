@@ -1,18 +1,20 @@
 import type { PushEventPayload } from '../../shared/contract';
 import { useApp } from '../app/store';
 import { useMail } from '../mail/store';
+import { openEvent } from '../calendar/open-event';
 import { onEvent } from '../lib/client';
 import { useAutomation } from './store';
 
 type Target = NonNullable<PushEventPayload<'notification'>['target']>;
 
-/** Opens what a notification is about: the message in the mail view, the event's calendar, or the approval. */
+/** Opens what a notification is about: the message in the mail view, the event (occurrence) in the calendar, or the approval. */
 export function openTarget(target: Target): void {
   const app = useApp.getState();
   if (target.kind === 'message') {
     app.setView('mail');
     void useMail.getState().open(target.id);
   } else if (target.kind === 'event') {
+    openEvent(target.id, target.startUtc);
     app.setView('calendar');
   } else {
     useAutomation.getState().setTab('approvals');

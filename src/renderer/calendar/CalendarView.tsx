@@ -20,6 +20,7 @@ import {
 import { EventEditor, type EditorInitial, type EditorValues } from './EventEditor';
 import { Agenda, MonthGrid, TimeGrid } from './views';
 import { downloadText, pickTextFile } from './files';
+import { useCalendarOpen } from './open-event';
 import './calendar.css';
 
 type Scope = 'one' | 'following' | 'all';
@@ -188,6 +189,38 @@ export function CalendarView() {
       },
     });
   }, []);
+
+  // openEvent() from outside (a notification click): go to the occurrence's day, then open it once loaded.
+  const openRequest = useCalendarOpen((st) => st.request);
+  const [pendingOpen, setPendingOpen] = useState<{ eventId: string; startUtc: number; seq: number } | null>(null);
+  useEffect(() => {
+    if (!openRequest) return;
+    let live = true;
+    const { eventId, startUtc, seq } = openRequest;
+    void (async () => {
+      // Without an occurrence, the event's own start (its wall-clock day is close enough to find it).
+      const at = startUtc ?? new Date((await call('events.get', { id: eventId })).start).getTime();
+      if (!live) return;
+      useCalendarOpen.getState().clear(seq);
+      setEditor(null);
+      setPendingOpen({ eventId, startUtc: at, seq });
+      navigate({ anchor: startOfDay(new Date(at)) });
+    })().catch((err: unknown) => {
+      useCalendarOpen.getState().clear(seq);
+      reportError(err);
+    });
+    return () => {
+      live = false;
+    };
+  }, [openRequest, navigate, reportError]);
+  useEffect(() => {
+    if (!pendingOpen || loadedKey !== rangeKey || pendingOpen.startUtc < from || pendingOpen.startUtc >= to) return;
+    const candidates = occurrences.filter((o) => o.eventId === pendingOpen.eventId);
+    const nearest = candidates.sort((x, y) => Math.abs(x.startUtc - pendingOpen.startUtc) - Math.abs(y.startUtc - pendingOpen.startUtc))[0];
+    setPendingOpen(null);
+    if (nearest) open(nearest);
+    else reportError(new Error('That event is no longer in your calendar'));
+  }, [pendingOpen, occurrences, loadedKey, rangeKey, from, to, open, reportError]);
 
   const remove = useCallback(
     async (o: Occurrence) => {

@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 describe('notifications in the browser (headless mode)', () => {
-  it('shows an upcoming event as a Web Notification and opens the calendar on click', async () => {
+  it('shows an upcoming event as a Web Notification and opens that event in the calendar on click', async () => {
     expect(await page.evaluate<string>('Notification.permission')).toBe('granted');
     const tables = await json<{ value: { Name: string }[] }>(await app.api('/datasets/calendars/tables'));
     const start = new Date(Date.now() + 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -101,8 +101,21 @@ describe('notifications in the browser (headless mode)', () => {
       async () => void (await app.api(`/accounts/${local.id}/sync`, { method: 'POST' })),
     );
     expect(n.body).toContain('Room 2');
+    // The calendar shows another period when the click comes: it must go to the event's day and open it.
+    await sidebar().getByRole('button', { name: 'Calendar', exact: true }).click();
+    const heading = page.getByTestId('cal-title');
+    const before = await heading.textContent();
+    await page.keyboard.press('n');
+    await page.keyboard.press('n');
+    await expect.poll(() => heading.textContent()).not.toBe(before);
+    await sidebar().getByRole('button', { name: 'Automation', exact: true }).click();
     await click(n.tag);
     await expect.poll(() => sidebar().getByRole('button', { name: 'Calendar', exact: true }).getAttribute('aria-current')).toBe('page');
+    const editor = page.getByRole('dialog', { name: /event/i });
+    await expect.poll(() => editor.locator('input[name="summary"]').inputValue(), { timeout: 10_000 }).toBe('Design review');
+    await expect(editor.locator('input[name="location"]').inputValue()).resolves.toBe('Room 2');
+    expect(await heading.textContent()).toBe(before);
+    await editor.getByRole('button', { name: 'Cancel' }).click();
     expect((await shown()).filter((x) => x.title === 'Design review')).toHaveLength(1);
   });
 

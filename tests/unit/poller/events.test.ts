@@ -34,7 +34,7 @@ describe('upcoming event notifications', () => {
     const start = clock.t + 10 * MIN;
     const { event } = core.calendar.create(calendarId, { summary: 'Stand-up', location: 'Room 4', start: iso(start), end: iso(start + 15 * MIN), timeZone: 'UTC' });
     pollUntil(core, clock, start + 60 * MIN, MIN);
-    expect(shown).toEqual([expect.objectContaining({ title: 'Stand-up', target: { kind: 'event', id: event.id } })]);
+    expect(shown).toEqual([expect.objectContaining({ title: 'Stand-up', target: { kind: 'event', id: event.id, startUtc: start } })]);
     expect(shown[0]!.body).toContain('Room 4');
     expect(core.poller.ledger.list(10)).toEqual([expect.objectContaining({ trigger: 'OnUpcomingEvents', itemId: event.id, decision: 'notified' })]);
   });

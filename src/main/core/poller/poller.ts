@@ -317,7 +317,7 @@ export class Poller implements Disposable {
           { trigger: 'OnUpcomingEvents', accountId: o.event.accountId, itemId: o.eventId, itemKey: key, decision: reason ? 'suppressed' : 'notified', reason, title, body },
           now,
         );
-        if (!reason) notifications.push({ id, title, body, target: { kind: 'event', id: o.eventId } });
+        if (!reason) notifications.push({ id, title, body, target: { kind: 'event', id: o.eventId, startUtc: o.startUtc } });
       }
       this.state.set('upcoming', 'OnUpcomingEvents', { lastCheck: now }, now);
     });
