@@ -3,7 +3,10 @@ export const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  // Remote images only ever appear inside the sandboxed mail frame, whose own CSP blocks them until the
+  // user allows remote content for that message or sender; a frame cannot widen its parent's policy,
+  // so the parent must allow them for "Load remote content" to work at all.
+  "img-src 'self' data: blob: https: http:",
   "font-src 'self'",
   "connect-src 'self'",
   "frame-src 'self' blob: data:",

@@ -145,6 +145,8 @@ describe('hostile HTML mail renders with no script run and no network request', 
     await bar.waitFor({ state: 'detached' });
     const allowed = await frameAudit(page);
     expect(allowed.remote).toContain('IMG.src');
+    // And the image really loads now: the beacon hears the tracking pixel, once allowed and not before.
+    await expect.poll(() => beaconHits.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(allowed.head!.join(' ')).toContain('img-src data: cid: https: http:');
     // Another message of the same sender is still blocked until the sender is allowed.
     await page.locator('.message-row', { hasText: 'Hostile 09-remote-images.html' }).click();
