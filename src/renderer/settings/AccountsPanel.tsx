@@ -248,6 +248,20 @@ function AccountRow({ account: a, progress }: { account: Account; progress?: Pro
     }
   };
 
+  // A server whose certificate changed (or a self-signed one): trust it by fingerprint, then test again.
+  const trust = async (service: TestedService, fingerprint: string) => {
+    setTesting(true);
+    try {
+      await call('accounts.update', { id: a.id, [service]: { trustedCertFingerprint: fingerprint } });
+      setTest(await call('accounts.testConnection', { accountId: a.id }));
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setTesting(false);
+      void refreshAccounts().catch(() => undefined);
+    }
+  };
+
   return (
     <>
       <tr data-account-id={a.id} data-status={a.status}>
@@ -317,7 +331,12 @@ function AccountRow({ account: a, progress }: { account: Account; progress?: Pro
       {test && (
         <tr className="test-row">
           <td colSpan={5}>
-            <ConnectionReport result={test} plain={plainServices(a.settings)} />
+            <ConnectionReport
+              result={test}
+              plain={plainServices(a.settings)}
+              trusted={trustedFingerprints(a.settings)}
+              onTrust={(service, fingerprint) => void trust(service, fingerprint)}
+            />
           </td>
         </tr>
       )}
