@@ -15,17 +15,22 @@ export interface FakeAuthority {
   origin: string;
   /** Requests as "METHOD /path" with their form bodies. */
   requests: { method: string; path: string; form: URLSearchParams }[];
+  /** The certificate in a PEM file, for another process to trust (NODE_EXTRA_CA_CERTS). */
+  certPath: string;
+  /** The user enters the device code: until then /token answers authorization_pending. */
+  approveDeviceCode(): void;
   close(): Promise<void>;
 }
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-export async function startFakeAuthority(user: { username: string; clientId: string; accessToken: string }): Promise<FakeAuthority> {
+export async function startFakeAuthority(user: { username: string; clientId: string; accessToken: string }, opts: { deviceCodeApproved?: boolean } = {}): Promise<FakeAuthority> {
   const dir = mkdtempSync(join(tmpdir(), 'pimlico-authority-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(join(dir, 'key.pem'));
+  let approved = opts.deviceCodeApproved ?? true;
   setDefaultCACertificates([...getCACertificates('default'), cert]);
 
   const requests: FakeAuthority['requests'] = [];
@@ -56,6 +61,9 @@ export async function startFakeAuthority(user: { username: string; clientId: str
         return json(200, { device_code: 'device-code-1', user_code: 'PIML-1234', verification_uri: `${origin}/devicelogin`, expires_in: 900, interval: 1, message: 'Enter PIML-1234' });
       }
       if (url.pathname === '/common/oauth2/v2.0/token') {
+        if (requests.at(-1)?.form.get('grant_type')?.includes('device_code') && !approved) {
+          return json(400, { error: 'authorization_pending', error_description: 'The user has not yet entered the code' });
+        }
         const now = Math.floor(Date.now() / 1000);
         const idToken = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ aud: user.clientId, iss: `${origin}/tid/v2.0`, iat: now, nbf: now, exp: now + 3600, name: 'Test', oid: 'oid-1', preferred_username: user.username, sub: 'sub-1', tid: 'tid' })}.`;
         return json(200, {
@@ -78,6 +86,14 @@ export async function startFakeAuthority(user: { username: string; clientId: str
     authority: `${origin}/common`,
     origin,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    certPath: join(dir, 'cert.pem'),
+    approveDeviceCode: () => {
+      approved = true;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
