@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CallRequest, CallResponse } from '../../../shared/contract';
-import { Draft, type DraftParsed, type EmailAddress, type FolderRole, type TaskInfo } from '../../../shared/types';
+import { Draft, type DraftParsed, type EmailAddress, type FolderRole, type MessageDetail, type TaskInfo } from '../../../shared/types';
 import type { CoreEvents } from '../events';
-import { buildMessage, replyTo as replyHeaders, type OutgoingMessage } from '../mime';
+import { buildMessage, replyTo as replyHeaders, type OutgoingMessage, type ParsedMessageLike } from '../mime';
 import type { NewAttachment, Store } from '../store';
 import type { TaskQueue } from '../tasks/queue';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
@@ -207,19 +207,7 @@ export class MailService {
       const original = this.store.mail.detail(draft.inReplyToMessageId);
       if (!original) throw notFound('Message', draft.inReplyToMessageId);
       const headers = replyHeaders(
-        {
-          messageId: original.messageIdHeader,
-          references: original.references,
-          inReplyTo: original.inReplyTo,
-          subject: original.subject,
-          from: original.from,
-          replyTo: original.replyTo,
-          to: original.to,
-          cc: original.cc,
-          date: original.date,
-          text: original.bodyText,
-          html: original.bodyHtml,
-        },
+        replyBasis(original),
         { replyAll: false, self: [account.email] },
       );
       outgoing.inReplyTo = headers.inReplyTo;
@@ -279,4 +267,21 @@ function checkedExtraHeaders(headers: Record<string, string>): Record<string, st
     if (/[\r\n]/.test(value) || value.length > 4000) throw badRequest(`Header '${key}' must be one line of at most 4000 characters`);
   }
   return headers;
+}
+
+/** A stored message as the reply/forward rules of the mime module read it. */
+export function replyBasis(m: MessageDetail): ParsedMessageLike {
+  return {
+    messageId: m.messageIdHeader,
+    references: m.references,
+    inReplyTo: m.inReplyTo,
+    subject: m.subject,
+    from: m.from,
+    replyTo: m.replyTo,
+    to: m.to,
+    cc: m.cc,
+    date: m.date,
+    text: m.bodyText,
+    html: m.bodyHtml,
+  };
 }

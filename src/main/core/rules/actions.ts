@@ -3,6 +3,7 @@ import type { CalendarEvent, MessageDetail, Occurrence } from '../../../shared/t
 import type { Core } from '../core';
 import { forward as forwardFields, parseAddressList, replySubject } from '../mime';
 import { parseICalendar } from '../pim';
+import { replyBasis } from '../mail/service';
 import { PimlicoError } from '../util/errors';
 
 /** What a rule fired on: a message, or a calendar item (with the occurrence for upcoming events). */
@@ -104,7 +105,7 @@ export async function applyAction(core: Core, rule: Rule, action: RuleAction, it
       const to = parseAddressList(action.to);
       if (to.length === 0) throw new PimlicoError('BadRequest', `No address to forward to in '${action.to}'`);
       const fields = forwardFields(
-        { messageId: m.messageIdHeader, references: m.references, inReplyTo: m.inReplyTo, subject: m.subject, from: m.from, replyTo: m.replyTo, to: m.to, cc: m.cc, date: m.date, text: m.bodyText, html: m.bodyHtml },
+        replyBasis(m),
         { comment: action.comment },
       );
       const attachments = [];

@@ -1,6 +1,7 @@
 import type { Draft } from '../../../../shared/types';
 import { htmlToText, replyTo } from '../../mime';
 import { HttpError } from '../http';
+import { replyBasis } from '../../mail/service';
 import { ERROR_RESPONSES, messageOf, receiveAttachment, receiveMessage, resolveFolder } from './common';
 import { addressList, readBodyAs, SendMessage } from './objects';
 import { ACCOUNT_PARAM, type OperationContext, type OperationSpec } from './operation';
@@ -100,19 +101,7 @@ async function replyToEmail(ctx: OperationContext) {
   const original = messageOf(ctx.core, account, ctx.requiredStr('messageId'));
   const comment = ctx.requiredStr('comment');
   const reply = replyTo(
-    {
-      messageId: original.messageIdHeader,
-      references: original.references,
-      inReplyTo: original.inReplyTo,
-      subject: original.subject,
-      from: original.from,
-      replyTo: original.replyTo,
-      to: original.to,
-      cc: original.cc,
-      date: original.date,
-      text: original.bodyText,
-      html: original.bodyHtml,
-    },
+    replyBasis(original),
     { replyAll: ctx.bool('replyAll'), self: account.email ? [account.email] : [], comment },
   );
   if (reply.to.length + reply.cc.length === 0) throw new HttpError(400, 'BadRequest', 'This message has nobody to reply to');
