@@ -73,6 +73,23 @@ describe('mail store', () => {
     expect(threads.items.map((m) => m.threadCount)).toEqual([1, 2, 2]);
   });
 
+  it('threads a message with a reply that another connection to the same file stored first', () => {
+    const { inbox } = setup();
+    const file = store.db.name;
+    // This connection has already looked for replies (and remembers what it saw)...
+    store.mail.insertMessage(msg(inbox, { messageIdHeader: '<first@x>', date: 1 }), 1);
+    // ...then another connection (another process, say) stores a reply to a message not here yet.
+    const other = Store.open(file);
+    let early: string;
+    try {
+      early = other.mail.insertMessage(msg(inbox, { messageIdHeader: '<reply@x>', inReplyTo: '<parent@x>', date: 3 }), 1);
+    } finally {
+      other.close();
+    }
+    const parent = store.mail.insertMessage(msg(inbox, { messageIdHeader: '<parent@x>', date: 2 }), 1);
+    expect(store.mail.summary(parent)!.threadId).toBe(store.mail.summary(early)!.threadId);
+  });
+
   it('keeps the full-text index current through insert, update and delete', () => {
     const { inbox } = setup();
     const id = store.mail.insertMessage(msg(inbox, { subject: 'Quarterly report', bodyText: 'Numbers attached', from: { name: 'Bob Builder', address: 'bob@corp.example' } }), 1);

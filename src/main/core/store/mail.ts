@@ -7,6 +7,7 @@ import type {
   MessageDetail,
   MessageSummary,
 } from '../../../shared/types';
+import type Database from 'better-sqlite3';
 import type { Db } from './database';
 import { bool, int, parseJson } from './json';
 import { newId } from '../util/ids';
@@ -178,23 +179,44 @@ export interface ListQuery {
   limit: number;
 }
 
+/** Past this many distinct statements (SQL built per call, e.g. IN lists) the cache starts over. */
+const MAX_CACHED_STATEMENTS = 200;
+
+type Statement = Database.Statement;
+
 export class MailRepo {
+  /** Prepared once per SQL text: preparing is a large share of a small insert or lookup. */
+  private readonly statements = new Map<string, Statement>();
+  /** Every in_reply_to in the table (see mayBeRepliedTo); null until first needed. */
+  private repliedTo: Set<string> | null = null;
+  private repliedToVersion = -1;
+
   constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   // ---- folders
 
   listFolders(accountId?: string): StoredFolder[] {
     const rows = (
       accountId
-        ? this.db.prepare('SELECT * FROM folders WHERE account_id = ? ORDER BY path').all(accountId)
-        : this.db.prepare('SELECT * FROM folders ORDER BY account_id, path').all()
+        ? this.stmt('SELECT * FROM folders WHERE account_id = ? ORDER BY path').all(accountId)
+        : this.stmt('SELECT * FROM folders ORDER BY account_id, path').all()
     ) as FolderRow[];
     const counts = new Map(
       (
-        this.db
-          .prepare(
+        this
+          .stmt(
             `SELECT folder_id, count(*) AS total, sum(is_read = 0) AS unread FROM messages
-             ${accountId ? 'WHERE account_id = ?' : ''} GROUP BY folder_id`,
+             ${accountId ? 'WHERE folder_id IN (SELECT id FROM folders WHERE account_id = ?)' : ''} GROUP BY folder_id`,
           )
           .all(...(accountId ? [accountId] : [])) as { folder_id: string; total: number; unread: number }[]
       ).map((c) => [c.folder_id, { total: c.total, unread: c.unread }]),
@@ -206,19 +228,19 @@ export class MailRepo {
   }
 
   getFolder(id: string): StoredFolder | undefined {
-    const r = this.db.prepare('SELECT * FROM folders WHERE id = ?').get(id) as FolderRow | undefined;
+    const r = this.stmt('SELECT * FROM folders WHERE id = ?').get(id) as FolderRow | undefined;
     return r && toFolder(r);
   }
 
   folderByRole(accountId: string, role: FolderRole): StoredFolder | undefined {
-    const r = this.db.prepare('SELECT * FROM folders WHERE account_id = ? AND role = ? ORDER BY path LIMIT 1').get(accountId, role) as
+    const r = this.stmt('SELECT * FROM folders WHERE account_id = ? AND role = ? ORDER BY path LIMIT 1').get(accountId, role) as
       | FolderRow
       | undefined;
     return r && toFolder(r);
   }
 
   folderByPath(accountId: string, path: string): StoredFolder | undefined {
-    const r = this.db.prepare('SELECT * FROM folders WHERE account_id = ? AND path = ?').get(accountId, path) as
+    const r = this.stmt('SELECT * FROM folders WHERE account_id = ? AND path = ?').get(accountId, path) as
       | FolderRow
       | undefined;
     return r && toFolder(r);
@@ -228,25 +250,25 @@ export class MailRepo {
   upsertFolder(f: { accountId: string; path: string; name: string; role: FolderRole; parentId?: string | null; delimiter?: string | null; remoteId?: string | null }): string {
     const existing = this.folderByPath(f.accountId, f.path);
     if (existing) {
-      this.db
-        .prepare('UPDATE folders SET name = ?, role = ?, parent_id = ?, delimiter = ?, remote_id = coalesce(?, remote_id) WHERE id = ?')
+      this
+        .stmt('UPDATE folders SET name = ?, role = ?, parent_id = ?, delimiter = ?, remote_id = coalesce(?, remote_id) WHERE id = ?')
         .run(f.name, f.role, f.parentId ?? null, f.delimiter ?? null, f.remoteId ?? null, existing.id);
       return existing.id;
     }
     const id = newId('fld');
-    this.db
-      .prepare('INSERT INTO folders (id, account_id, path, name, role, parent_id, delimiter, remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    this
+      .stmt('INSERT INTO folders (id, account_id, path, name, role, parent_id, delimiter, remote_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, f.accountId, f.path, f.name, f.role, f.parentId ?? null, f.delimiter ?? null, f.remoteId ?? null);
     return id;
   }
 
   removeFolder(id: string): void {
-    this.db.prepare('DELETE FROM folders WHERE id = ?').run(id);
+    this.stmt('DELETE FROM folders WHERE id = ?').run(id);
   }
 
   setFolderSyncState(id: string, s: Partial<FolderSyncState>, now: number): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `UPDATE folders SET
            uidvalidity = CASE WHEN @hasUidvalidity THEN @uidvalidity ELSE uidvalidity END,
            uidnext = CASE WHEN @hasUidnext THEN @uidnext ELSE uidnext END,
@@ -276,30 +298,49 @@ export class MailRepo {
     const candidates = [...m.references, ...(m.inReplyTo ? [m.inReplyTo] : [])].filter(Boolean);
     if (candidates.length) {
       const placeholders = candidates.map(() => '?').join(',');
-      const hit = this.db
-        .prepare(`SELECT thread_id FROM messages WHERE account_id = ? AND message_id_header IN (${placeholders}) LIMIT 1`)
+      const hit = this
+        .stmt(`SELECT thread_id FROM messages WHERE account_id = ? AND message_id_header IN (${placeholders}) LIMIT 1`)
         .get(accountId, ...candidates) as { thread_id: string } | undefined;
       if (hit) return hit.thread_id;
     }
     if (m.messageIdHeader) {
       // A reply that arrived before this message already named it: join that conversation.
-      const child = this.db
-        .prepare('SELECT thread_id FROM messages WHERE account_id = ? AND (in_reply_to = ? ) LIMIT 1')
-        .get(accountId, m.messageIdHeader) as { thread_id: string } | undefined;
+      const child = this.mayBeRepliedTo(m.messageIdHeader)
+        ? (this.stmt('SELECT thread_id FROM messages WHERE account_id = ? AND (in_reply_to = ? ) LIMIT 1').get(accountId, m.messageIdHeader) as
+            | { thread_id: string }
+            | undefined)
+        : undefined;
       if (child) return child.thread_id;
-      const same = this.db
-        .prepare('SELECT thread_id FROM messages WHERE account_id = ? AND message_id_header = ? LIMIT 1')
+      const same = this
+        .stmt('SELECT thread_id FROM messages WHERE account_id = ? AND message_id_header = ? LIMIT 1')
         .get(accountId, m.messageIdHeader) as { thread_id: string } | undefined;
       if (same) return same.thread_id;
     }
     return newId('thr');
   }
 
+  /**
+   * False only when no cached message has this In-Reply-To. in_reply_to has no index, so asking
+   * SQLite scans the whole table for every new message (quadratic over an initial sync); this set
+   * of every In-Reply-To value answers the common "no" instead. Built from the table on first use
+   * and rebuilt when another connection has written (PRAGMA data_version); deletions leave stale
+   * entries, which only cost a query.
+   */
+  private mayBeRepliedTo(messageIdHeader: string): boolean {
+    const version = (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version;
+    if (!this.repliedTo || version !== this.repliedToVersion) {
+      const rows = this.stmt('SELECT DISTINCT in_reply_to AS v FROM messages WHERE in_reply_to IS NOT NULL').all() as { v: string }[];
+      this.repliedTo = new Set(rows.map((r) => r.v));
+      this.repliedToVersion = version;
+    }
+    return this.repliedTo.has(messageIdHeader);
+  }
+
   insertMessage(m: NewMessage, now: number): string {
     const id = newId('msg');
     const threadId = this.threadFor(m.accountId, m);
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO messages (id, account_id, folder_id, remote_folder_id, remote_id, message_id_header, thread_id, in_reply_to, refs,
            subject, from_name, from_address, to_json, cc_json, bcc_json, reply_to_json, date, snippet, body_text,
            body_html, body_state, headers_json, is_read, is_flagged, is_answered, is_draft, has_attachments,
@@ -342,7 +383,8 @@ export class MailRepo {
         modseq: m.modseq ?? null,
         now,
       });
-    const insertAttachment = this.db.prepare(
+    if (m.inReplyTo) this.repliedTo?.add(m.inReplyTo);
+    const insertAttachment = this.stmt(
       `INSERT INTO attachments (id, message_id, part_id, filename, content_type, size, content_id, inline, blob_sha256)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -354,25 +396,25 @@ export class MailRepo {
   }
 
   putBlob(sha256: string, content: Uint8Array): void {
-    this.db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)').run(sha256, content.byteLength, Buffer.from(content));
+    this.stmt('INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)').run(sha256, content.byteLength, Buffer.from(content));
   }
 
   getBlob(sha256: string): Buffer | undefined {
-    const row = this.db.prepare('SELECT data FROM blobs WHERE sha256 = ?').get(sha256) as { data: Buffer | null } | undefined;
+    const row = this.stmt('SELECT data FROM blobs WHERE sha256 = ?').get(sha256) as { data: Buffer | null } | undefined;
     return row?.data ?? undefined;
   }
 
   /** Removes attachment bytes no message refers to any more. */
   collectBlobs(): number {
-    return this.db.prepare('DELETE FROM blobs WHERE sha256 NOT IN (SELECT blob_sha256 FROM attachments WHERE blob_sha256 IS NOT NULL)').run().changes;
+    return this.stmt('DELETE FROM blobs WHERE sha256 NOT IN (SELECT blob_sha256 FROM attachments WHERE blob_sha256 IS NOT NULL)').run().changes;
   }
 
   private row(id: string): MessageRow | undefined {
-    return this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    return this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
   }
 
   exists(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM messages WHERE id = ?').get(id) !== undefined;
+    return this.stmt('SELECT 1 FROM messages WHERE id = ?').get(id) !== undefined;
   }
 
   summary(id: string): MessageSummary | undefined {
@@ -400,8 +442,8 @@ export class MailRepo {
 
   /** Where a message is on the server as last known, which lags behind folderId while a move is queued. */
   remoteRef(id: string): RemoteRef | undefined {
-    return this.db
-      .prepare(
+    return this
+      .stmt(
         `SELECT id, account_id AS accountId, folder_id AS folderId, remote_folder_id AS remoteFolderId,
            remote_id AS remoteId, message_id_header AS messageIdHeader FROM messages WHERE id = ?`,
       )
@@ -414,15 +456,15 @@ export class MailRepo {
 
   /** Local ids by remote id within one server folder, for reconciling a folder listing. */
   byRemoteFolder(remoteFolderId: string): Map<string, { id: string; modseq: string | null }> {
-    const rows = this.db
-      .prepare('SELECT id, remote_id, modseq FROM messages WHERE remote_folder_id = ? AND remote_id IS NOT NULL')
+    const rows = this
+      .stmt('SELECT id, remote_id, modseq FROM messages WHERE remote_folder_id = ? AND remote_id IS NOT NULL')
       .all(remoteFolderId) as { id: string; remote_id: string; modseq: string | null }[];
     return new Map(rows.map((r) => [r.remote_id, { id: r.id, modseq: r.modseq }]));
   }
 
   attachments(messageId: string): AttachmentMeta[] {
-    const rows = this.db
-      .prepare('SELECT id, message_id, filename, content_type, size, content_id, inline FROM attachments WHERE message_id = ? ORDER BY rowid')
+    const rows = this
+      .stmt('SELECT id, message_id, filename, content_type, size, content_id, inline FROM attachments WHERE message_id = ? ORDER BY rowid')
       .all(messageId) as { id: string; message_id: string; filename: string; content_type: string; size: number; content_id: string | null; inline: number }[];
     return rows.map((a) => ({
       id: a.id,
@@ -436,8 +478,8 @@ export class MailRepo {
   }
 
   attachmentRef(messageId: string, attachmentId: string): { meta: AttachmentMeta; sha256: string | null; partId: string | null } | undefined {
-    const row = this.db
-      .prepare('SELECT blob_sha256, part_id FROM attachments WHERE id = ? AND message_id = ?')
+    const row = this
+      .stmt('SELECT blob_sha256, part_id FROM attachments WHERE id = ? AND message_id = ?')
       .get(attachmentId, messageId) as { blob_sha256: string | null; part_id: string | null } | undefined;
     const meta = row && this.attachments(messageId).find((a) => a.id === attachmentId);
     return meta && row ? { meta, sha256: row.blob_sha256, partId: row.part_id } : undefined;
@@ -445,7 +487,7 @@ export class MailRepo {
 
   setAttachmentBlob(attachmentId: string, sha256: string, content: Uint8Array): void {
     this.putBlob(sha256, content);
-    this.db.prepare('UPDATE attachments SET blob_sha256 = ? WHERE id = ?').run(sha256, attachmentId);
+    this.stmt('UPDATE attachments SET blob_sha256 = ? WHERE id = ?').run(sha256, attachmentId);
   }
 
   list(q: ListQuery): { items: MessageSummary[]; total: number } {
@@ -454,8 +496,8 @@ export class MailRepo {
       : { sql: 'm.folder_id IN (SELECT id FROM folders WHERE role = ?)', args: [q.role ?? 'inbox'] };
     if (q.threads) {
       // One row per conversation in this view: its newest message, with the conversation size.
-      const rows = this.db
-        .prepare(
+      const rows = this
+        .stmt(
           `SELECT ${SUMMARY_COLUMNS}, t.n AS thread_count, t.unread AS thread_unread FROM (
              SELECT thread_id, max(date) AS last, count(*) AS n, sum(is_read = 0) AS unread FROM messages m
              WHERE ${where.sql} GROUP BY thread_id ORDER BY last DESC LIMIT ? OFFSET ?
@@ -466,24 +508,24 @@ export class MailRepo {
         )
         .all(...where.args, q.limit, q.offset, ...where.args) as (MessageRow & { thread_unread: number })[];
       const total = (
-        this.db.prepare(`SELECT count(DISTINCT thread_id) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }
+        this.stmt(`SELECT count(DISTINCT thread_id) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }
       ).n;
       return { items: rows.map((r) => ({ ...toSummary(r), isRead: r.thread_unread === 0 })), total };
     }
-    const rows = this.db
-      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where.sql} ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?`)
+    const rows = this
+      .stmt(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where.sql} ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?`)
       .all(...where.args, q.limit, q.offset) as MessageRow[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }).n;
+    const total = (this.stmt(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }).n;
     return { items: rows.map(toSummary), total };
   }
 
   thread(threadId: string): MessageDetail[] {
-    const ids = this.db.prepare('SELECT id FROM messages WHERE thread_id = ? ORDER BY date').all(threadId) as { id: string }[];
+    const ids = this.stmt('SELECT id FROM messages WHERE thread_id = ? ORDER BY date').all(threadId) as { id: string }[];
     return ids.map((r) => this.detail(r.id)).filter((d): d is MessageDetail => d !== undefined);
   }
 
   setFlags(ids: string[], flags: { read?: boolean; flagged?: boolean; answered?: boolean }): void {
-    const update = this.db.prepare(
+    const update = this.stmt(
       `UPDATE messages SET is_read = coalesce(?, is_read), is_flagged = coalesce(?, is_flagged),
          is_answered = coalesce(?, is_answered) WHERE id = ?`,
     );
@@ -492,7 +534,7 @@ export class MailRepo {
   }
 
   flags(ids: string[]): Map<string, { read: boolean; flagged: boolean; folderId: string }> {
-    const get = this.db.prepare('SELECT is_read, is_flagged, folder_id FROM messages WHERE id = ?');
+    const get = this.stmt('SELECT is_read, is_flagged, folder_id FROM messages WHERE id = ?');
     const out = new Map<string, { read: boolean; flagged: boolean; folderId: string }>();
     for (const id of ids) {
       const r = get.get(id) as { is_read: number; is_flagged: number; folder_id: string } | undefined;
@@ -503,32 +545,32 @@ export class MailRepo {
 
   /** Local move: only what the user sees; the server location changes when the queued task runs. */
   move(ids: string[], folderId: string): void {
-    const stmt = this.db.prepare('UPDATE messages SET folder_id = ? WHERE id = ?');
+    const stmt = this.stmt('UPDATE messages SET folder_id = ? WHERE id = ?');
     for (const id of ids) stmt.run(folderId, id);
   }
 
   /** Records the server location after a remote move/append (null remoteId when it is not known yet). */
   setRemoteLocation(id: string, remoteFolderId: string | null, remoteId: string | null, modseq?: string | null): void {
-    this.db
-      .prepare('UPDATE messages SET remote_folder_id = ?, remote_id = ?, modseq = coalesce(?, modseq) WHERE id = ?')
+    this
+      .stmt('UPDATE messages SET remote_folder_id = ?, remote_id = ?, modseq = coalesce(?, modseq) WHERE id = ?')
       .run(remoteFolderId, remoteId, modseq ?? null, id);
   }
 
   remove(ids: string[]): void {
-    const stmt = this.db.prepare('DELETE FROM messages WHERE id = ?');
+    const stmt = this.stmt('DELETE FROM messages WHERE id = ?');
     for (const id of ids) stmt.run(id);
   }
 
   unreadInboxCount(): number {
     return (
-      this.db
-        .prepare("SELECT count(*) AS n FROM messages WHERE is_read = 0 AND folder_id IN (SELECT id FROM folders WHERE role = 'inbox')")
+      this
+        .stmt("SELECT count(*) AS n FROM messages WHERE is_read = 0 AND folder_id IN (SELECT id FROM folders WHERE role = 'inbox')")
         .get() as { n: number }
     ).n;
   }
 
   byMessageIdHeader(accountId: string, header: string): MessageSummary | undefined {
-    const r = this.db.prepare('SELECT * FROM messages WHERE account_id = ? AND message_id_header = ? LIMIT 1').get(accountId, header) as
+    const r = this.stmt('SELECT * FROM messages WHERE account_id = ? AND message_id_header = ? LIMIT 1').get(accountId, header) as
       | MessageRow
       | undefined;
     return r && toSummary(r);
