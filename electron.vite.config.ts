@@ -21,6 +21,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           serve: resolve(__dirname, 'src/main/headless/serve.ts'),
+          // MIME parsing on worker threads during sync (core/mime/pool.ts looks for it next to the bundle).
+          'mime-parse-worker': resolve(__dirname, 'src/main/core/mime/parse-worker.ts'),
         },
         output: { manualChunks: mainChunks },
       },

@@ -91,7 +91,9 @@ async function changeOnServer(round) {
 }
 
 function pimlico(dataDir, phase) {
-  const args = [join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs'), join(ROOT, 'bench/sync/pimlico-sync.ts'), dataDir, phase];
+  // PIMLICO_BENCH_CPU_PROF=DIR writes a V8 CPU profile of Pimlico's initial sync there (main thread and parse workers).
+  const prof = phase === 'init' && process.env.PIMLICO_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PIMLICO_BENCH_CPU_PROF}`] : [];
+  const args = [...prof, join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs'), join(ROOT, 'bench/sync/pimlico-sync.ts'), dataDir, phase];
   if (phase === 'init') args.push('127.0.0.1', PORTS.PIMLICO_TEST_IMAP_PORT, USER, PASSWORD);
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const line = out.trim().split('\n').at(-1);

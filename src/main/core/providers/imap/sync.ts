@@ -1,12 +1,14 @@
 import type { FetchMessageObject, ImapFlow, ListResponse } from 'imapflow';
 import type { FolderRole } from '../../../../shared/types';
-import { parseMessage } from '../../mime';
+import { sharedParsePool } from '../../mime/pool';
 import type { NewMessage, StoredFolder } from '../../store';
 import type { ProviderContext, SyncCounts } from '../types';
 import { ImapCache, serverFlags } from './cache';
 import { LARGE_MESSAGE_BYTES, parseLargeMessage, parsedAttachments, planLargeMessage, toNewMessage } from './message';
 
-const BATCH = 250;
+/** The first batch is small so the newest inbox page shows quickly; later ones are large for throughput. */
+const FIRST_BATCH = 200;
+const BATCH = 1000;
 
 const ROLE_BY_SPECIAL_USE: Record<string, FolderRole> = {
   '\\Inbox': 'inbox',
@@ -238,14 +240,27 @@ export class MailSync {
       // 4. New messages, newest first, in batches that are each one transaction.
       const beingDeleted = this.cache.pendingExpungeUids(this.accountId, f.id);
       const missing = candidates.filter((u) => !cached.has(u) && !beingDeleted.has(u)).sort((a, b) => b - a);
-      let done = 0;
       const unplaced = missing.length ? this.cache.unplacedInFolder(this.accountId, f.id) : new Map<string, string>();
-      for (let i = 0; i < missing.length; i += BATCH) {
-        const batch = missing.slice(i, i + BATCH);
-        const messages = await this.fetchBatch(f.id, batch);
-        counts.messagesAdded! += this.store(f.id, messages, unplaced);
-        done += batch.length;
-        this.ctx.events.emit('sync.progress', { accountId: this.accountId, phase: `mail:${f.list.path}`, done, total: missing.length });
+      const batches: number[][] = [];
+      for (let i = 0; i < missing.length; ) {
+        const size = i === 0 ? FIRST_BATCH : BATCH;
+        batches.push(missing.slice(i, i + size));
+        i += size;
+      }
+      // Pipelined: while one batch is written to SQLite, the next is on the wire and in the parse workers.
+      let done = 0;
+      let next = batches.length ? this.fetchBatch(f.id, batches[0]!) : null;
+      try {
+        for (let b = 0; b < batches.length; b++) {
+          const messages = await next!;
+          next = b + 1 < batches.length ? this.fetchBatch(f.id, batches[b + 1]!) : null;
+          counts.messagesAdded! += this.store(f.id, messages, unplaced);
+          done += batches[b]!.length;
+          this.ctx.events.emit('sync.progress', { accountId: this.accountId, phase: `mail:${f.list.path}`, done, total: missing.length });
+        }
+      } finally {
+        // A batch fetched ahead of a failure is dropped; its error is the connection's, reported by the await above.
+        next?.catch(() => undefined);
       }
 
       this.ctx.store.mail.setFolderSyncState(
@@ -271,23 +286,21 @@ export class MailSync {
     const out: NewMessage[] = [];
     const where = (uid: number) => ({ accountId: this.accountId, folderId, uid });
     if (small.length) {
+      // Every message goes to the parse pool as it arrives; the fetch does not wait for parsing.
+      const pool = sharedParsePool();
+      const parsing: Promise<NewMessage>[] = [];
       for await (const m of this.client.fetch(
         uidSet(small),
         { uid: true, flags: true, size: true, internalDate: true, source: true },
         { uid: true },
       )) {
         if (!m.source) continue;
-        const parsed = await parseMessage(m.source);
-        out.push(
-          toNewMessage(
-            parsed,
-            where(m.uid),
-            serverFlags(m.flags),
-            { size: m.size ?? m.source.length, internalDate: toMs(m.internalDate), modseq: m.modseq !== undefined ? String(m.modseq) : null },
-            parsedAttachments(parsed),
-          ),
-        );
+        const flags = serverFlags(m.flags);
+        const meta = { size: m.size ?? m.source.length, internalDate: toMs(m.internalDate), modseq: m.modseq !== undefined ? String(m.modseq) : null };
+        const uid = m.uid;
+        parsing.push(pool.parse(m.source).then((parsed) => toNewMessage(parsed, where(uid), flags, meta, parsedAttachments(parsed))));
       }
+      out.push(...(await Promise.all(parsing)));
     }
     for (const uid of large) {
       const m = await this.client.fetchOne(String(uid), { uid: true, flags: true, size: true, internalDate: true, bodyStructure: true, headers: true }, { uid: true });
