@@ -58,6 +58,8 @@ export async function startFakeAuthority(user: { username: string; clientId: str
         });
       }
       if (url.pathname === '/common/oauth2/v2.0/devicecode') {
+        // Every new code waits for its own approval.
+        approved = opts.deviceCodeApproved ?? true;
         return json(200, { device_code: 'device-code-1', user_code: 'PIML-1234', verification_uri: `${origin}/devicelogin`, expires_in: 900, interval: 1, message: 'Enter PIML-1234' });
       }
       if (url.pathname === '/common/oauth2/v2.0/token') {

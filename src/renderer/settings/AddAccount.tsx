@@ -300,6 +300,12 @@ function GraphAccountForm({ onDone }: { onDone: () => void }) {
           </p>
         </>
       )}
+      {browserSignIn && (
+        <label>
+          Sign-in authority (optional)
+          <input type="url" {...bind('authority')} placeholder="https://login.microsoftonline.com/common" />
+        </label>
+      )}
       {!browserSignIn && (
         <label>
           Token command

@@ -122,6 +122,8 @@ export interface GraphFormFields {
   email: string;
   clientId: string;
   graphBaseUrl: string;
+  /** Optional: a tenant-specific sign-in authority (e.g. https://login.microsoftonline.com/contoso.com). */
+  authority: string;
   auth: GraphAuthChoice;
   tokenCommand: string;
 }
@@ -131,6 +133,7 @@ export const EMPTY_GRAPH_FORM: GraphFormFields = {
   email: '',
   clientId: '',
   graphBaseUrl: 'https://graph.microsoft.com/v1.0',
+  authority: '',
   auth: 'interactive',
   tokenCommand: '',
 };
@@ -149,6 +152,7 @@ export function graphAccountFrom(f: GraphFormFields): Extract<NewAccount, { kind
     email,
     graphBaseUrl: url(f.graphBaseUrl || EMPTY_GRAPH_FORM.graphBaseUrl, 'Graph').replace(/\/$/, ''),
     clientId: f.clientId.trim() || undefined,
+    authority: f.auth !== 'tokenCommand' && f.authority.trim() ? httpsUrl(f.authority.trim(), 'Sign-in authority') : undefined,
     auth:
       f.auth === 'tokenCommand' ? { type: 'tokenCommand', command: f.tokenCommand.trim() } : { type: f.auth },
   };
@@ -180,4 +184,16 @@ export function plainServices(settings: Record<string, unknown>): TestedService[
     if (typeof u === 'string' && u.startsWith('http:')) plain.push(service);
   }
   return plain;
+}
+
+/** Microsoft sign-in happens only over https. */
+function httpsUrl(value: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new Error(`${what}: enter a full address such as https://login.microsoftonline.com/contoso.com`);
+  }
+  if (u.protocol !== 'https:') throw new Error(`${what} must be an https:// address`);
+  return u.toString().replace(/\/$/, '');
 }

@@ -90,4 +90,33 @@ describe('Settings: Sign in with Microsoft (headless, device code)', () => {
     await group.locator('[data-folder-role="inbox"]').click({ timeout: 15_000 });
     await page.locator('.message-row', { hasText: 'Signed in at last' }).waitFor({ timeout: 15_000 });
   }, 90_000);
+
+  it('the Outlook form adds the account, then signs it in with Microsoft in the same place', async () => {
+    await page.locator('.sidebar').getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Add account…' }).click();
+    await page.getByRole('radio', { name: 'Outlook.com / Microsoft 365' }).check();
+    const f = page.getByRole('form', { name: 'Add Outlook account' });
+    await f.getByLabel('Name', { exact: true }).fill('Erin (form)');
+    await f.getByLabel('Email', { exact: true }).fill(EMAIL);
+    await f.getByLabel('How Pimlico gets access').selectOption('deviceCode');
+    await f.getByLabel('Application (client) id').fill(CLIENT_ID);
+    await f.getByLabel('Sign-in authority (optional)').fill(authority.authority);
+    await f.getByLabel('Graph address').fill(emu.baseUrl);
+    await f.getByRole('button', { name: 'Add account' }).click();
+
+    const step = page.getByLabel('Sign in to the Outlook account');
+    await step.waitFor();
+    const before = authority.requests.filter((r) => r.path.endsWith('/devicecode')).length;
+    await step.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await step.locator('.device-code .user-code').waitFor({ timeout: 15_000 });
+    expect(await step.locator('.device-code .user-code').textContent()).toBe('PIML-1234');
+    expect(authority.requests.filter((r) => r.path.endsWith('/devicecode'))).toHaveLength(before + 1);
+
+    authority.approveDeviceCode();
+    await page.locator('.toast', { hasText: `Erin (form): signed in as ${EMAIL}` }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => step.count()).toBe(0);
+    const r = page.locator('table.accounts tbody tr', { hasText: 'Erin (form)' });
+    await r.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => r.getAttribute('data-status'), { timeout: 30_000 }).toBe('ok');
+  }, 90_000);
 });
