@@ -93,6 +93,26 @@ describe('accounts.signIn (Microsoft)', () => {
     expect(authority.requests.some((r) => r.path === '/common/oauth2/v2.0/token' && r.form.get('code') === 'auth-code-1')).toBe(true);
   });
 
+  it('a second request while the user has not entered the code yet joins the pending sign-in and shows the same code', async () => {
+    const slow = await startFakeAuthority({ username: EMAIL, clientId: CLIENT_ID, accessToken: 'access-token-2' }, { deviceCodeApproved: false });
+    try {
+      core = createTestCore();
+      const id = addGraphAccount(core, { clientId: CLIENT_ID, authority: slow.authority });
+      const codes: string[] = [];
+      core.events.on((name, payload) => name === 'accounts.deviceCode' && codes.push((payload as PushEventPayload<'accounts.deviceCode'>).userCode));
+      const first = core.handle('accounts.signIn', { id });
+      await expect.poll(() => codes.length).toBe(1);
+      const second = core.handle('accounts.signIn', { id });
+      expect(codes).toEqual(['PIML-1234', 'PIML-1234']);
+      slow.approveDeviceCode();
+      expect(await Promise.all([first, second])).toEqual([{ username: EMAIL }, { username: EMAIL }]);
+      expect(slow.requests.filter((r) => r.path.endsWith('/devicecode'))).toHaveLength(1);
+      expect(core.accounts.get(id).status).toBe('ok');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('opens only https addresses of the sign-in authority', () => {
     const a = 'https://login.microsoftonline.com/common';
     expect(authorityUrl('https://login.microsoftonline.com/common/oauth2/v2.0/authorize?x=1', a)).toContain('/authorize?x=1');

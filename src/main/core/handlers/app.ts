@@ -1,3 +1,4 @@
+import type { PushEventPayload } from '../../../shared/contract';
 import type { Core } from '../core';
 import { wantedApi } from '../api/api-settings';
 import { loadApiToken } from '../config';
@@ -49,28 +50,45 @@ export function appHandlers(core: Core): HandlerGroup<
       if (chosen === 'interactive' && !openExternal) {
         throw new PimlicoError('Unsupported', 'Browser sign-in needs the desktop app; here, sign in with a device code');
       }
+      // A second request while one is pending (another window, a reopened screen) joins it and is shown its code again.
+      const running = pendingSignIns.get(id);
+      if (running) {
+        if (running.lastCode) core.events.emit('accounts.deviceCode', running.lastCode);
+        return running.done;
+      }
       const authority = signInAuthority(account.settings);
-      const result = await signInGraphAccount(
-        core,
-        id,
-        chosen === 'interactive' && openExternal
-          ? { mode: 'interactive', openBrowser: (url) => openExternal(authorityUrl(url, authority)) }
-          : {
-              mode: 'deviceCode',
-              onCode: (info) =>
-                core.events.emit('accounts.deviceCode', {
-                  accountId: id,
-                  userCode: info.userCode,
-                  verificationUri: info.verificationUri,
-                  message: info.message,
-                  expiresAt: core.now() + info.expiresIn * 1000,
-                }),
-            },
-      );
-      // The provider built before the sign-in holds no tokens: the next sync starts from the new cache.
-      await core.reloadAccount(id);
-      core.events.emit('store.changed', { entities: ['accounts'], accountId: id });
-      return { username: result.username };
+      const pending: PendingSignIn = { lastCode: null, done: Promise.resolve({ username: '' }) };
+      pending.done = (async () => {
+        try {
+          const result = await signInGraphAccount(
+            core,
+            id,
+            chosen === 'interactive' && openExternal
+              ? { mode: 'interactive', openBrowser: (url) => openExternal(authorityUrl(url, authority)) }
+              : {
+                  mode: 'deviceCode',
+                  onCode: (info) => {
+                    pending.lastCode = {
+                      accountId: id,
+                      userCode: info.userCode,
+                      verificationUri: info.verificationUri,
+                      message: info.message,
+                      expiresAt: core.now() + info.expiresIn * 1000,
+                    };
+                    core.events.emit('accounts.deviceCode', pending.lastCode);
+                  },
+                },
+          );
+          // The provider built before the sign-in holds no tokens: the next sync starts from the new cache.
+          await core.reloadAccount(id);
+          core.events.emit('store.changed', { entities: ['accounts'], accountId: id });
+          return { username: result.username };
+        } finally {
+          pendingSignIns.delete(id);
+        }
+      })();
+      pendingSignIns.set(id, pending);
+      return pending.done;
     },
     'api.status': () => {
       const wanted = wantedApi(core);
@@ -93,6 +111,14 @@ export function appHandlers(core: Core): HandlerGroup<
     'tasks.list': ({ limit }) => core.store.tasks.recent(limit).map(taskInfo),
   };
 }
+
+interface PendingSignIn {
+  lastCode: PushEventPayload<'accounts.deviceCode'> | null;
+  done: Promise<{ username: string }>;
+}
+
+/** Sign-ins waiting for the user, by account id (account ids are unique across cores). */
+const pendingSignIns = new Map<string, PendingSignIn>();
 
 /**
  * The browser is opened only at the sign-in authority, over https: whatever MSAL hands back, the
