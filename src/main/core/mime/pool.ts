@@ -95,6 +95,12 @@ export class ParsePool {
     return this.workers.length > 0;
   }
 
+  /** Starts every worker now, so that their start-up overlaps the first fetch instead of following it. */
+  warm(): void {
+    if (this.closed) return;
+    for (let slot = 0; slot < this.workers.length; slot++) if (!this.workers[slot]) this.spawn(slot);
+  }
+
   parse(raw: Uint8Array): Promise<ParsedMessage> {
     if (this.closed || !this.threaded) return parseMessage(raw);
     const slot = this.leastLoaded();

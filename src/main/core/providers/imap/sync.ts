@@ -6,7 +6,7 @@ import type { ProviderContext, SyncCounts } from '../types';
 import { ImapCache, serverFlags } from './cache';
 import { LARGE_MESSAGE_BYTES, parseLargeMessage, parsedAttachments, planLargeMessage, toNewMessage } from './message';
 
-/** The first batch is small so the newest inbox page shows quickly; later ones are large for throughput. */
+/** The first batch is small so the newest inbox page shows quickly; each next one doubles, up to BATCH, for throughput. */
 const FIRST_BATCH = 200;
 const BATCH = 1000;
 
@@ -242,25 +242,33 @@ export class MailSync {
       const missing = candidates.filter((u) => !cached.has(u) && !beingDeleted.has(u)).sort((a, b) => b - a);
       const unplaced = missing.length ? this.cache.unplacedInFolder(this.accountId, f.id) : new Map<string, string>();
       const batches: number[][] = [];
-      for (let i = 0; i < missing.length; ) {
-        const size = i === 0 ? FIRST_BATCH : BATCH;
+      for (let i = 0, size = FIRST_BATCH; i < missing.length; i += size, size = Math.min(BATCH, size * 2)) {
         batches.push(missing.slice(i, i + size));
-        i += size;
       }
       // Pipelined: while one batch is written to SQLite, the next is on the wire and in the parse workers.
+      if (missing.length) sharedParsePool().warm();
       let done = 0;
-      let next = batches.length ? this.fetchBatch(f.id, batches[0]!) : null;
+      // A fetch running ahead may fail while this one is still awaited: marked handled at once (its
+      // await still throws), so a dropped connection is an error of this sync, never an unhandled rejection.
+      const ahead = (batch: number[]) => {
+        const p = this.fetchBatch(f.id, batch);
+        p.catch(() => undefined);
+        return p;
+      };
+      let next = batches.length ? ahead(batches[0]!) : null;
       try {
         for (let b = 0; b < batches.length; b++) {
-          const messages = await next!;
-          next = b + 1 < batches.length ? this.fetchBatch(f.id, batches[b + 1]!) : null;
+          const current = await next!;
+          // The next batch goes on the wire now, while this one is parsed and stored.
+          next = b + 1 < batches.length ? ahead(batches[b + 1]!) : null;
+          const messages = await current.parsed;
           counts.messagesAdded! += this.store(f.id, messages, unplaced);
           done += batches[b]!.length;
           this.ctx.events.emit('sync.progress', { accountId: this.accountId, phase: `mail:${f.list.path}`, done, total: missing.length });
         }
       } finally {
-        // A batch fetched ahead of a failure is dropped; its error is the connection's, reported by the await above.
-        next?.catch(() => undefined);
+        // A batch fetched ahead of a failure is dropped; the failure itself is what the await above reported.
+        next?.then((n) => n.parsed).catch(() => undefined);
       }
 
       this.ctx.store.mail.setFolderSyncState(
@@ -279,12 +287,17 @@ export class MailSync {
     return Array.isArray(found) ? found : [];
   }
 
-  private async fetchBatch(folderId: string, uids: number[]): Promise<NewMessage[]> {
+  /**
+   * Fetches one batch. Resolves as soon as the server has sent it, with its messages still being
+   * parsed (in `parsed`), so the next batch can go on the wire while this one is parsed and stored.
+   */
+  private async fetchBatch(folderId: string, uids: number[]): Promise<{ parsed: Promise<NewMessage[]> }> {
     const meta = await this.client.fetchAll(uidSet(uids), { uid: true, size: true }, { uid: true });
     const small = meta.filter((m) => (m.size ?? 0) <= LARGE_MESSAGE_BYTES).map((m) => m.uid);
     const large = meta.filter((m) => (m.size ?? 0) > LARGE_MESSAGE_BYTES).map((m) => m.uid);
     const out: NewMessage[] = [];
     const where = (uid: number) => ({ accountId: this.accountId, folderId, uid });
+    let smallParsed: Promise<NewMessage[]> = Promise.resolve([]);
     if (small.length) {
       // Every message goes to the parse pool as it arrives; the fetch does not wait for parsing.
       const pool = sharedParsePool();
@@ -300,7 +313,9 @@ export class MailSync {
         const uid = m.uid;
         parsing.push(pool.parse(m.source).then((parsed) => toNewMessage(parsed, where(uid), flags, meta, parsedAttachments(parsed))));
       }
-      out.push(...(await Promise.all(parsing)));
+      smallParsed = Promise.all(parsing);
+      // Awaited by the caller; this only keeps a failure from counting as unhandled until then.
+      smallParsed.catch(() => undefined);
     }
     for (const uid of large) {
       const m = await this.client.fetchOne(String(uid), { uid: true, flags: true, size: true, internalDate: true, bodyStructure: true, headers: true }, { uid: true });
@@ -325,7 +340,8 @@ export class MailSync {
         ),
       );
     }
-    return out;
+    // Small ones first, in fetch order (newest first), as before.
+    return { parsed: smallParsed.then((first) => [...first, ...out]) };
   }
 
   /** One transaction per batch; a message the cache already holds without a UID is adopted, not duplicated. */
