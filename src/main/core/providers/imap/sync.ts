@@ -1,5 +1,6 @@
 import type { FetchMessageObject, ImapFlow, ListResponse } from 'imapflow';
 import type { FolderRole } from '../../../../shared/types';
+import { parseMessage, type ParsedMessage } from '../../mime';
 import { sharedParsePool } from '../../mime/pool';
 import type { NewMessage, StoredFolder } from '../../store';
 import type { ProviderContext, SyncCounts } from '../types';
@@ -9,6 +10,8 @@ import { LARGE_MESSAGE_BYTES, parseLargeMessage, parsedAttachments, planLargeMes
 /** The first batch is small so the newest inbox page shows quickly; each next one doubles, up to BATCH, for throughput. */
 const FIRST_BATCH = 200;
 const BATCH = 1000;
+/** Fewer new messages than this (the usual poll) are parsed in-process: not worth starting worker threads for. */
+const POOL_THRESHOLD = 100;
 
 const ROLE_BY_SPECIAL_USE: Record<string, FolderRole> = {
   '\\Inbox': 'inbox',
@@ -246,12 +249,17 @@ export class MailSync {
         batches.push(missing.slice(i, i + size));
       }
       // Pipelined: while one batch is written to SQLite, the next is on the wire and in the parse workers.
-      if (missing.length) sharedParsePool().warm();
+      let parse: (raw: Uint8Array) => Promise<ParsedMessage> = parseMessage;
+      if (missing.length >= POOL_THRESHOLD) {
+        const pool = sharedParsePool();
+        pool.warm();
+        parse = (raw) => pool.parse(raw);
+      }
       let done = 0;
       // A fetch running ahead may fail while this one is still awaited: marked handled at once (its
       // await still throws), so a dropped connection is an error of this sync, never an unhandled rejection.
       const ahead = (batch: number[]) => {
-        const p = this.fetchBatch(f.id, batch);
+        const p = this.fetchBatch(f.id, batch, parse);
         p.catch(() => undefined);
         return p;
       };
@@ -291,7 +299,11 @@ export class MailSync {
    * Fetches one batch. Resolves as soon as the server has sent it, with its messages still being
    * parsed (in `parsed`), so the next batch can go on the wire while this one is parsed and stored.
    */
-  private async fetchBatch(folderId: string, uids: number[]): Promise<{ parsed: Promise<NewMessage[]> }> {
+  private async fetchBatch(
+    folderId: string,
+    uids: number[],
+    parse: (raw: Uint8Array) => Promise<ParsedMessage>,
+  ): Promise<{ parsed: Promise<NewMessage[]> }> {
     const meta = await this.client.fetchAll(uidSet(uids), { uid: true, size: true }, { uid: true });
     const small = meta.filter((m) => (m.size ?? 0) <= LARGE_MESSAGE_BYTES).map((m) => m.uid);
     const large = meta.filter((m) => (m.size ?? 0) > LARGE_MESSAGE_BYTES).map((m) => m.uid);
@@ -299,8 +311,7 @@ export class MailSync {
     const where = (uid: number) => ({ accountId: this.accountId, folderId, uid });
     let smallParsed: Promise<NewMessage[]> = Promise.resolve([]);
     if (small.length) {
-      // Every message goes to the parse pool as it arrives; the fetch does not wait for parsing.
-      const pool = sharedParsePool();
+      // Every message goes to the parser (the worker pool for large syncs) as it arrives; the fetch does not wait for parsing.
       const parsing: Promise<NewMessage>[] = [];
       for await (const m of this.client.fetch(
         uidSet(small),
@@ -311,7 +322,7 @@ export class MailSync {
         const flags = serverFlags(m.flags);
         const meta = { size: m.size ?? m.source.length, internalDate: toMs(m.internalDate), modseq: m.modseq !== undefined ? String(m.modseq) : null };
         const uid = m.uid;
-        parsing.push(pool.parse(m.source).then((parsed) => toNewMessage(parsed, where(uid), flags, meta, parsedAttachments(parsed))));
+        parsing.push(parse(m.source).then((parsed) => toNewMessage(parsed, where(uid), flags, meta, parsedAttachments(parsed))));
       }
       smallParsed = Promise.all(parsing);
       // Awaited by the caller; this only keeps a failure from counting as unhandled until then.
