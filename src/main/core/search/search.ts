@@ -2,6 +2,9 @@ import type { MessageSummary } from '../../../shared/types';
 import type { Store } from '../store';
 import { parseSearch } from './query';
 
+/** Up to this many full-text matches are read row by row; past it the date index is walked instead. */
+const FEW_TEXT_MATCHES = 2000;
+
 export interface SearchResult {
   items: MessageSummary[];
   total: number;
@@ -42,12 +45,22 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
   let top: string[];
   let total: number;
   try {
-    // One pass over the matches gives both the newest `limit` and the total: a separate count(*) would
-    // read every matching row a second time.
-    const matches = store.db.prepare(`SELECT m.id, m.date FROM messages m WHERE ${where}`).raw().all(...args) as [string, number][];
-    matches.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    top = matches.slice(0, limit).map((r) => r[0]);
-    total = matches.length;
+    // Few text matches: read those rows and sort them here (cheaper than walking the date index).
+    // Many, or filters only: walk the covering (date DESC, flags, folder) index newest first, which
+    // counts without reading any row and stops the list after `limit` (migration 6).
+    const textMatches = parsed.match
+      ? (store.db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(parsed.match) as number)
+      : Number.POSITIVE_INFINITY;
+    if (textMatches <= FEW_TEXT_MATCHES) {
+      const matches = store.db.prepare(`SELECT m.id, m.date FROM messages m WHERE ${where}`).raw().all(...args) as [string, number][];
+      matches.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      top = matches.slice(0, limit).map((r) => r[0]);
+      total = matches.length;
+    } else {
+      const from = `messages m INDEXED BY messages_date_flags WHERE ${where}`;
+      total = store.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...args) as number;
+      top = store.db.prepare(`SELECT m.id FROM ${from} ORDER BY m.date DESC LIMIT ?`).pluck().all(...args, limit) as string[];
+    }
   } catch {
     // An FTS syntax the parser let through: answer with nothing rather than an error while typing.
     return { items: [], total: 0, highlights: parsed.terms };
