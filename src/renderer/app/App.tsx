@@ -1,21 +1,23 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Sidebar } from './Sidebar';
 import { useApp } from './store';
 import { useMail } from '../mail/store';
 import { MailView } from '../mail/MailView';
-import { CalendarView } from '../calendar/CalendarView';
-import { ContactsView } from '../contacts/ContactsView';
-import { SettingsView } from '../settings/SettingsView';
-import { AutomationView } from '../automation/AutomationView';
 import { startNotificationBridge } from '../automation/notify-bridge';
 import { forgetToken, initTransport, onEvent } from '../lib/client';
 import { KeyboardLayer } from '../keyboard/KeyboardLayer';
 import { ComposeView, PendingSendBar } from '../compose/ComposeView';
 import { useCompose } from '../compose/store';
-import { coalesce } from '../mail/coalesce';
+import { afterQuiet, coalesce } from '../mail/coalesce';
 import { composeDraft, composeMailto, composeRouteOf, type ComposeRoute } from './compose-route';
 import { startShellCommands } from './shell-commands';
 import { keepShellThemeInSync } from './theme-sync';
+
+// Rarely opened views load on demand, so the inbox's script is all a cold start has to parse.
+const CalendarView = lazy(() => import('../calendar/CalendarView').then((m) => ({ default: m.CalendarView })));
+const ContactsView = lazy(() => import('../contacts/ContactsView').then((m) => ({ default: m.ContactsView })));
+const SettingsView = lazy(() => import('../settings/SettingsView').then((m) => ({ default: m.SettingsView })));
+const AutomationView = lazy(() => import('../automation/AutomationView').then((m) => ({ default: m.AutomationView })));
 
 export function App() {
   // Read before initTransport, which takes a token out of the fragment.
@@ -34,9 +36,18 @@ function MainWindow() {
     void useMail.getState().refresh();
     // Folder counts are a scan of the cache: a burst of changes must not queue one scan each.
     const refreshAccountsSoon = coalesce(() => refreshAccounts().catch(() => undefined));
+    // Mail changes come in bursts while triaging: refresh once the burst pauses (see afterQuiet).
+    const refreshMailSoon = afterQuiet(
+      () => {
+        void refreshAccountsSoon();
+        void useMail.getState().refresh();
+      },
+      150,
+      1000,
+    );
     return onEvent('store.changed', (p) => {
-      if (p.entities.some((e) => e === 'accounts' || e === 'folders' || e === 'mail')) void refreshAccountsSoon();
-      if (p.entities.includes('mail')) void useMail.getState().refresh();
+      if (p.entities.includes('mail')) refreshMailSoon();
+      else if (p.entities.some((e) => e === 'accounts' || e === 'folders')) void refreshAccountsSoon();
     });
   }, [refreshAccounts, reportError]);
 
@@ -49,10 +60,12 @@ function MainWindow() {
       <Sidebar />
       <main className="content" aria-live="polite">
         {view === 'mail' && <MailView />}
-        {view === 'calendar' && <CalendarView />}
-        {view === 'contacts' && <ContactsView />}
-        {view === 'settings' && <SettingsView />}
-        {view === 'automation' && <AutomationView />}
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          {view === 'calendar' && <CalendarView />}
+          {view === 'contacts' && <ContactsView />}
+          {view === 'settings' && <SettingsView />}
+          {view === 'automation' && <AutomationView />}
+        </Suspense>
       </main>
       <ComposeView />
       <PendingSendBar />

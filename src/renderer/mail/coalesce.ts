@@ -17,3 +17,27 @@ export function coalesce(run: () => Promise<void>): () => Promise<void> {
     return running;
   };
 }
+
+/**
+ * Defers `run` until events have been quiet for `quietMs`, but never more than `maxWaitMs` after the
+ * first of them. During fast triage (a key press every few tens of ms) every press reports changes;
+ * refreshing the list and folder counts after each one keeps the core busy exactly when the next
+ * message's detail is wanted, so the refreshes wait for a pause instead (the list is already
+ * updated optimistically).
+ */
+export function afterQuiet(run: () => void, quietMs: number, maxWaitMs: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let firstAt: number | null = null;
+  return () => {
+    const now = Date.now();
+    firstAt ??= now;
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        firstAt = null;
+        run();
+      },
+      Math.min(quietMs, Math.max(0, firstAt + maxWaitMs - now)),
+    );
+  };
+}
