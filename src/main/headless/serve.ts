@@ -12,6 +12,9 @@ import { consoleLogger } from '../core/util/log';
 import { apiRoutes } from '../core/api/routes';
 import pkg from '../../../package.json';
 
+/** How long after listening background work (sync, poller) starts. */
+const BACKGROUND_START_DELAY_MS = 1500;
+
 export interface ServeOptions {
   dataDir: string;
   host: string;
@@ -34,7 +37,9 @@ export async function serve(opts: ServeOptions): Promise<{ core: Core; server: A
   const token = loadApiToken(opts.dataDir);
   const server = new ApiServer({ core, host: opts.host, port: opts.port, token, rendererDir: opts.rendererDir, routes: apiRoutes });
   const { port } = await server.listen();
-  core.start();
+  // Sync and the trigger poller read the whole cache when they start: let the first page and its
+  // inbox be served before that work competes for this one thread.
+  const backgroundStart = setTimeout(() => core.start(), BACKGROUND_START_DELAY_MS);
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${shownHost}:${port}/`;
   core.apiState = { running: true, url, error: null };
@@ -44,6 +49,7 @@ export async function serve(opts: ServeOptions): Promise<{ core: Core; server: A
     url,
     token,
     close: async () => {
+      clearTimeout(backgroundStart);
       await server.close();
       await core.close();
     },
