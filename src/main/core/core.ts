@@ -121,6 +121,9 @@ export class Core {
    */
   async reloadAccount(accountId: string): Promise<void> {
     this.accounts.get(accountId);
+    // A cycle still running with the old credentials must end first, or the next sync would join it.
+    this.sync.stop(accountId);
+    await this.sync.settled(accountId);
     await this.dropProvider(accountId);
     if (this.options.syncIntervalMs !== 0) this.sync.start(accountId);
   }

@@ -31,6 +31,11 @@ export class SyncEngine implements Disposable {
     private readonly intervalMs: number,
   ) {}
 
+  /** Resolves when the account's running cycle (if any) has ended, whatever its outcome. */
+  async settled(accountId: string): Promise<void> {
+    await this.inFlight.get(accountId)?.catch(() => undefined);
+  }
+
   syncNow(accountId: string): Promise<SyncResult> {
     const existing = this.inFlight.get(accountId);
     if (existing) return existing;
