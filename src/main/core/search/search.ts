@@ -16,11 +16,13 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
   const parsed = parseSearch(query);
   const clauses: string[] = [];
   const args: (string | number)[] = [];
-  if (parsed.match) {
+  // With a positive part, negated words go into the same FTS5 expression: one match set, not two.
+  const textMatch = parsed.match && parsed.exclude ? `(${parsed.match}) NOT (${parsed.exclude})` : parsed.match;
+  if (textMatch) {
     clauses.push('m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
-    args.push(parsed.match);
+    args.push(textMatch);
   }
-  if (parsed.exclude) {
+  if (parsed.exclude && !parsed.match) {
     clauses.push('m.rowid NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
     args.push(parsed.exclude);
   }
@@ -48,8 +50,8 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
     // Few text matches: read those rows and sort them here (cheaper than walking the date index).
     // Many, or filters only: walk the covering (date DESC, flags, folder) index newest first, which
     // counts without reading any row and stops the list after `limit` (migration 6).
-    const textMatches = parsed.match
-      ? (store.db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(parsed.match) as number)
+    const textMatches = textMatch
+      ? (store.db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(textMatch) as number)
       : Number.POSITIVE_INFINITY;
     if (textMatches <= FEW_TEXT_MATCHES) {
       const matches = store.db.prepare(`SELECT m.id, m.date FROM messages m WHERE ${where}`).raw().all(...args) as [string, number][];
@@ -58,7 +60,8 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
       total = matches.length;
     } else {
       const from = `messages m INDEXED BY messages_date_flags WHERE ${where}`;
-      total = store.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...args) as number;
+      // Text alone: the index's own count is the answer (every message has exactly one FTS row).
+      total = textMatch && clauses.length === 1 ? textMatches : (store.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...args) as number);
       top = store.db.prepare(`SELECT m.id FROM ${from} ORDER BY m.date DESC LIMIT ?`).pluck().all(...args, limit) as string[];
     }
   } catch {
