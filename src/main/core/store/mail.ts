@@ -187,9 +187,6 @@ type Statement = Database.Statement;
 export class MailRepo {
   /** Prepared once per SQL text: preparing is a large share of a small insert or lookup. */
   private readonly statements = new Map<string, Statement>();
-  /** Every in_reply_to in the table (see mayBeRepliedTo); null until first needed. */
-  private repliedTo: Set<string> | null = null;
-  private repliedToVersion = -1;
 
   constructor(private readonly db: Db) {}
 
@@ -305,11 +302,10 @@ export class MailRepo {
     }
     if (m.messageIdHeader) {
       // A reply that arrived before this message already named it: join that conversation.
-      const child = this.mayBeRepliedTo(m.messageIdHeader)
-        ? (this.stmt('SELECT thread_id FROM messages WHERE account_id = ? AND (in_reply_to = ? ) LIMIT 1').get(accountId, m.messageIdHeader) as
-            | { thread_id: string }
-            | undefined)
-        : undefined;
+      // Indexed by messages_in_reply_to (migration 6): without it this scanned the table per new message.
+      const child = this.stmt('SELECT thread_id FROM messages WHERE account_id = ? AND in_reply_to = ? LIMIT 1').get(accountId, m.messageIdHeader) as
+        | { thread_id: string }
+        | undefined;
       if (child) return child.thread_id;
       const same = this
         .stmt('SELECT thread_id FROM messages WHERE account_id = ? AND message_id_header = ? LIMIT 1')
@@ -317,23 +313,6 @@ export class MailRepo {
       if (same) return same.thread_id;
     }
     return newId('thr');
-  }
-
-  /**
-   * False only when no cached message has this In-Reply-To. in_reply_to has no index, so asking
-   * SQLite scans the whole table for every new message (quadratic over an initial sync); this set
-   * of every In-Reply-To value answers the common "no" instead. Built from the table on first use
-   * and rebuilt when another connection has written (PRAGMA data_version); deletions leave stale
-   * entries, which only cost a query.
-   */
-  private mayBeRepliedTo(messageIdHeader: string): boolean {
-    const version = (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version;
-    if (!this.repliedTo || version !== this.repliedToVersion) {
-      const rows = this.stmt('SELECT DISTINCT in_reply_to AS v FROM messages WHERE in_reply_to IS NOT NULL').all() as { v: string }[];
-      this.repliedTo = new Set(rows.map((r) => r.v));
-      this.repliedToVersion = version;
-    }
-    return this.repliedTo.has(messageIdHeader);
   }
 
   insertMessage(m: NewMessage, now: number): string {
@@ -383,7 +362,6 @@ export class MailRepo {
         modseq: m.modseq ?? null,
         now,
       });
-    if (m.inReplyTo) this.repliedTo?.add(m.inReplyTo);
     const insertAttachment = this.stmt(
       `INSERT INTO attachments (id, message_id, part_id, filename, content_type, size, content_id, inline, blob_sha256)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
