@@ -49,14 +49,27 @@ function parseCsv(text) {
 const outDir = mkdtempSync(join(tmpdir(), 'electronegativity-'));
 const csv = join(outDir, 'findings.csv');
 try {
-  execFileSync(
-    process.execPath,
-    [cli, '--input', join(root, 'src'), '--relative', '--electron-version', electronVersion, '--exclude-checks', config.excludedChecks.map((c) => c.check).join(','), '--output', csv, '--verbose', 'false'],
-    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const [header, ...rows] = parseCsv(readFileSync(csv, 'utf8'));
+  // electronegativity's CSV writes race with each other on a busy machine and can come out mangled
+  // (fields of one row run into the next); such a file is not a result, so the scan is run again.
+  let header = [];
+  let rows = [];
+  let iIssue = -1;
+  for (let attempt = 1; ; attempt++) {
+    rmSync(csv, { force: true });
+    execFileSync(
+      process.execPath,
+      [cli, '--input', join(root, 'src'), '--relative', '--electron-version', electronVersion, '--exclude-checks', config.excludedChecks.map((c) => c.check).join(','), '--output', csv, '--verbose', 'false'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    [header = [], ...rows] = parseCsv(readFileSync(csv, 'utf8'));
+    iIssue = header.findIndex((h) => h.toLowerCase() === 'issue');
+    const wellFormed = iIssue !== -1 && rows.every((r) => r.length === header.length && /^[A-Z0-9_]+$/.test(r[iIssue] ?? ''));
+    if (wellFormed) break;
+    if (attempt === 3) throw new Error(`electronegativity wrote a malformed report three times (${csv})`);
+    console.error(`electronegativity wrote a malformed report; scanning again (attempt ${attempt + 1})`);
+  }
   const col = (name) => header.findIndex((h) => h.toLowerCase() === name);
-  const [iIssue, iFile, iLocation, iSample] = ['issue', 'filename', 'location', 'sample'].map(col);
+  const [iFile, iLocation, iSample] = ['filename', 'location', 'sample'].map(col);
   const findings = rows.map((r) => ({ check: r[iIssue], file: r[iFile], location: r[iLocation], sample: r[iSample] }));
 
   const used = new Set();
