@@ -28,7 +28,11 @@ export async function startHeadless(opts: { dataDir?: string; token?: string; en
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+    // PIMLICO_TEST_SHOW_LOGS=1 shows the app's warnings and errors while a test runs.
+    if (process.env.PIMLICO_TEST_SHOW_LOGS) process.stderr.write(d);
+  });
   const url = await new Promise<string>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`headless mode did not start in 20 s:\n${output}`)), 20_000);
     child.stdout?.on('data', (d: Buffer) => {

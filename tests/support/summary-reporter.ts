@@ -16,7 +16,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
+      // A file whose setup failed has only skipped tests (or none): it counts as one failure, so the
+      // closing line never says "0 failed" for a run that failed.
+      const tests = [...m.children.allTests()];
+      if (m.state() === 'failed' && !tests.some((t) => t.result().state === 'failed')) failed++;
     }
     console.log(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   }

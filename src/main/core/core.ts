@@ -9,7 +9,7 @@ import { CoreEvents, DisposableStore } from './events';
 import { MailService } from './mail/service';
 import { OutboxWorker } from './mail/outbox';
 import { defaultProviders } from './providers/registry';
-import type { AccountProvider, ProviderFactory } from './providers/types';
+import { RetryableError, type AccountProvider, type ProviderFactory } from './providers/types';
 import type { SecretBox } from './secrets/secret-box';
 import { Store } from './store';
 import { SyncEngine } from './sync/engine';
@@ -178,6 +178,7 @@ export class Core {
 /** Turns any thrown value into the error shape that crosses the boundary, never leaking internals. */
 export function toRemoteError(err: unknown): RemoteError {
   if (err instanceof PimlicoError) return { code: err.code, message: err.message };
+  if (err instanceof RetryableError) return { code: 'Unavailable', message: err.message };
   if (err instanceof ZodError) {
     const issue = err.issues[0];
     return { code: 'BadRequest', message: `Invalid input${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? ''}` };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { ZodError } from 'zod';
 import { PimlicoError, type PimlicoErrorCode } from '../util/errors';
+import { RetryableError } from '../providers/types';
 
 /** A request as route handlers see it: parsed, size-checked, content-negotiated. */
 export interface ApiRequest {
@@ -184,6 +185,11 @@ export class HttpError extends Error {
 export function errorResponse(err: unknown): ApiResponse {
   if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
   if (err instanceof PimlicoError) return { status: STATUS_BY_CODE[err.code], body: { error: { code: err.code, message: err.message } } };
+  // A server that cannot be reached now is the server's trouble, not the client's and not ours.
+  if (err instanceof RetryableError) {
+    const retryAfter = Math.max(1, Math.ceil((err.retryAfterMs ?? 30_000) / 1000));
+    return { status: 503, body: { error: { code: 'Unavailable', message: err.message } }, headers: { 'Retry-After': String(retryAfter) } };
+  }
   if (err instanceof ZodError) {
     const issue = err.issues[0];
     const where = issue?.path.length ? ` at '${issue.path.join('.')}'` : '';

@@ -93,7 +93,16 @@ export class ImapMailPart implements ProviderPart {
   }
 
   async sync(): Promise<SyncCounts> {
-    return this.withConnection((c) => new MailSync(this.ctx, c, this.settings.imap.useCondstore).run());
+    const once = () => this.withConnection((c) => new MailSync(this.ctx, c, this.settings.imap.useCondstore).run());
+    try {
+      return await once();
+    } catch (err) {
+      // A connection dropped under a sync is reopened once at once: the sync resumes where the last
+      // completed folder left it, so only a server that stays unreachable fails the cycle.
+      if (!(err instanceof RetryableError)) throw err;
+      this.ctx.log.warn('IMAP connection lost during sync; reconnecting once', { error: errorMessage(err) });
+      return once();
+    }
   }
 
   // ---- tasks
