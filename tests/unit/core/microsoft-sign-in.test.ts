@@ -45,7 +45,7 @@ describe('accounts.signIn (Microsoft)', () => {
   it('headless: device code from the configured authority is pushed to the UI, then the account is signed in with its tokens cached', async () => {
     core = createTestCore();
     const id = addGraphAccount(core, { clientId: CLIENT_ID, authority: authority.authority });
-    core.accounts.markSynced(id, null, Object.assign(new Error('Sign in to dana'), { code: 'Unauthorized' }));
+    core.accounts.markSynced(id, Object.assign(new Error('Sign in to dana'), { code: 'Unauthorized' }));
     const codes: PushEventPayload<'accounts.deviceCode'>[] = [];
     core.events.on((name, payload) => name === 'accounts.deviceCode' && codes.push(payload as PushEventPayload<'accounts.deviceCode'>));
     const start = Date.now();

@@ -81,3 +81,32 @@ describe('the task queue', () => {
     ]);
   });
 });
+
+describe('the outbox', () => {
+  it('sends a message queued while an earlier send is in flight, without waiting for another trigger', async () => {
+    const sent: string[] = [];
+    core = createTestCore({
+      providers: {
+        local: (): AccountProvider => ({
+          canSend: true,
+          sync: async () => ({}),
+          applyTask: async () => undefined,
+          send: async (entry) => {
+            await new Promise((r) => setTimeout(r, 30));
+            sent.push(entry.subject);
+          },
+          close: async () => undefined,
+        }),
+      },
+    });
+    const accountId = core.accounts.list()[0]!.id;
+    const to = [{ name: '', address: 'bob@example.com' }];
+    const first = core.handle('mail.send', { accountId, to, subject: 'first', bodyText: '1' });
+    await first;
+    // The first drain is sending now; this one arrives during it.
+    await core.handle('mail.send', { accountId, to, subject: 'second', bodyText: '2' });
+    await core.outbox.idle();
+    expect(sent).toEqual(['first', 'second']);
+    expect(core.store.outbox.list().map((o) => o.status)).toEqual(['sent', 'sent']);
+  });
+});

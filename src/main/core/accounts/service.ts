@@ -1,4 +1,4 @@
-import { NewAccount, type Account, type SyncResult } from '../../../shared/types';
+import { NewAccount, type Account } from '../../../shared/types';
 import type { CoreEvents } from '../events';
 import type { SecretBox } from '../secrets/secret-box';
 import type { Store } from '../store';
@@ -140,11 +140,10 @@ export class AccountsService {
     this.events.emit('store.changed', { entities: ['accounts'], accountId: id });
   }
 
-  markSynced(id: string, result: SyncResult | null, err?: unknown): void {
-    // A refused sign-in is for the user to fix (sign in again), not a transient error.
+  /** After a cycle: ok, or the failure (a refused sign-in is for the user to fix, not a transient error). */
+  markSynced(id: string, err?: unknown): void {
     if (err) this.store.accounts.setStatus(id, err instanceof PimlicoError && err.code === 'Unauthorized' ? 'needs-sign-in' : 'error', errorMessage(err));
     else this.store.accounts.setStatus(id, 'ok', null, this.now());
     this.events.emit('store.changed', { entities: ['accounts', 'folders', 'mail', 'events', 'contacts'], accountId: id });
-    void result;
   }
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store';
 import { SendError, type AccountProvider } from '../providers/types';
 import { backoffMs } from '../tasks/queue';
 import { errorMessage } from '../util/errors';
+import { KeyedRunner } from '../util/keyed-runner';
 import type { Logger } from '../util/log';
 
 const MAX_ATTEMPTS = 10;
@@ -13,7 +14,7 @@ const MAX_ATTEMPTS = 10;
  * 'uncertain' and shown to the user instead of being resent.
  */
 export class OutboxWorker {
-  private readonly running = new Map<string, Promise<number>>();
+  private readonly runner = new KeyedRunner((accountId) => this.drain(accountId));
 
   constructor(
     private readonly store: Store,
@@ -26,16 +27,13 @@ export class OutboxWorker {
     if (recovered) log.warn('sends interrupted by a previous stop are marked uncertain', { count: recovered });
   }
 
+  /** Sends the account's due mail; a call during a run (a message queued meanwhile) gets one more run after it. */
   run(accountId: string): Promise<number> {
-    const existing = this.running.get(accountId);
-    if (existing) return existing;
-    const p = this.drain(accountId).finally(() => this.running.delete(accountId));
-    this.running.set(accountId, p);
-    return p;
+    return this.runner.run(accountId);
   }
 
-  async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running.values()]);
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   private async drain(accountId: string): Promise<number> {

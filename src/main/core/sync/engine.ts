@@ -68,12 +68,12 @@ export class SyncEngine implements Disposable {
       await this.outbox.run(accountId);
       result.durationMs = Date.now() - started;
       this.failures.delete(accountId);
-      this.accounts.markSynced(accountId, result);
+      this.accounts.markSynced(accountId);
       this.onSynced?.(accountId, result);
       return result;
     } catch (err) {
       this.failures.set(accountId, (this.failures.get(accountId) ?? 0) + 1);
-      this.accounts.markSynced(accountId, null, err);
+      this.accounts.markSynced(accountId, err);
       throw err;
     }
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../util/log';
 import { RetryableError, type AccountProvider } from '../providers/types';
 import { type UndoStep } from './kinds';
 import { taskKinds } from './registry';
+import { KeyedRunner } from '../util/keyed-runner';
 
 const MAX_ATTEMPTS = 8;
 
@@ -23,8 +24,7 @@ export function backoffMs(attempt: number, random = Math.random): number {
  * by the account's provider, retried across failures and restarts.
  */
 export class TaskQueue {
-  private readonly running = new Map<string, Promise<number>>();
-  private readonly queued = new Map<string, Promise<number>>();
+  private readonly runner = new KeyedRunner((accountId) => this.drain(accountId));
 
   constructor(
     private readonly store: Store,
@@ -63,26 +63,13 @@ export class TaskQueue {
     return { ...last, undoable: false };
   }
 
-  /** Runs the account's due tasks in order; concurrent calls share one run. Returns how many were applied. */
+  /** Runs the account's due tasks in order; a call during a run gets one more run after it. Returns how many were applied. */
   run(accountId: string): Promise<number> {
-    const existing = this.running.get(accountId);
-    if (existing) {
-      // One more drain after the current one, so tasks queued meanwhile are not left waiting; it is
-      // registered too, so idle() waits for it.
-      const next = this.queued.get(accountId) ?? existing.then(() => {
-        this.queued.delete(accountId);
-        return this.run(accountId);
-      });
-      this.queued.set(accountId, next);
-      return next;
-    }
-    const p = this.drain(accountId).finally(() => this.running.delete(accountId));
-    this.running.set(accountId, p);
-    return p;
+    return this.runner.run(accountId);
   }
 
-  async idle(): Promise<void> {
-    while (this.running.size || this.queued.size) await Promise.allSettled([...this.running.values(), ...this.queued.values()]);
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   private async drain(accountId: string): Promise<number> {
