@@ -273,13 +273,20 @@ export class ContactsService {
     return out;
   }
 
-  /** Adds a message's sender (or any address) to an address book, or returns the contact that already has it. */
-  addAddress(input: { name: string; address: string; addressBookId?: string }): { contact: StoredContact; created: boolean } {
+  /**
+   * Adds a message's sender (or any address) to an address book, or returns the contact that already has it.
+   * Without an explicit book the contact goes to the account the mail came from, so it syncs to that
+   * account's server; only an account without a writable book falls back to any other.
+   */
+  addAddress(input: { name: string; address: string; addressBookId?: string; accountId?: string }): { contact: StoredContact; created: boolean } {
     const address = input.address.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(address)) throw badRequest(`'${address}' is not an email address`);
     const existing = this.allIn().find((c) => c.emails.some((e) => normEmail(e.address) === normEmail(address)));
     if (existing) return { contact: existing, created: false };
-    const book = input.addressBookId ? this.writableBook(input.addressBookId) : this.store.pim.addressBooks().find((b) => !b.readOnly);
+    const book = input.addressBookId
+      ? this.writableBook(input.addressBookId)
+      : ((input.accountId ? this.store.pim.addressBooks(input.accountId).find((b) => !b.readOnly) : undefined) ??
+        this.store.pim.addressBooks().find((b) => !b.readOnly));
     if (!book) throw new PimlicoError('NotFound', 'There is no address book to add the contact to');
     const name = input.name.trim();
     const [givenName, ...rest] = name.split(/\s+/);

@@ -98,11 +98,11 @@ export function pimHandlers(core: Core): HandlerGroup<
     'contacts.importVcf': ({ addressBookId, text, onDuplicate, choices }) => core.contacts.importVcf(addressBookId, text, { onDuplicate, choices }),
     'contacts.exportVcf': (q) => core.contacts.exportVcf(q),
     'contacts.addSender': ({ messageId, name, address, addressBookId }) => {
-      let who = { name: name ?? '', address: address ?? '' };
+      let who: { name: string; address: string; accountId?: string } = { name: name ?? '', address: address ?? '' };
       if (messageId) {
         const msg = core.store.mail.summary(messageId);
         if (!msg) throw notFound('Message', messageId);
-        who = { name: msg.from?.name ?? '', address: msg.from?.address ?? '' };
+        who = { name: msg.from?.name ?? '', address: msg.from?.address ?? '', accountId: msg.accountId };
       }
       if (!who.address) throw badRequest('Give a messageId or an address');
       return core.contacts.addAddress({ ...who, ...(addressBookId ? { addressBookId } : {}) });

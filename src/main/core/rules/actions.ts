@@ -125,13 +125,13 @@ export async function applyAction(core: Core, rule: Rule, action: RuleAction, it
     case 'addSenderToContacts': {
       const address = m.from?.address;
       if (!address) throw new PimlicoError('BadRequest', 'The message has no sender address');
-      const known = core.store.db
-        .prepare("SELECT c.id FROM contacts c, json_each(c.emails_json) e WHERE lower(e.value ->> 'address') = lower(?) LIMIT 1")
-        .get(address) as { id: string } | undefined;
-      if (known) return known.id;
-      const book = action.addressBookId ?? core.store.pim.addressBooks(account.id).find((b) => !b.readOnly)?.id;
-      if (!book) throw new PimlicoError('Unsupported', 'This account has no address book to add the sender to');
-      return core.contacts.create(book, { displayName: m.from?.name || address, emails: [{ type: 'other', address }] }).contact.id;
+      const { contact } = core.contacts.addAddress({
+        name: m.from?.name ?? '',
+        address,
+        accountId: account.id,
+        ...(action.addressBookId ? { addressBookId: action.addressBookId } : {}),
+      });
+      return contact.id;
     }
     case 'createEventFromInvitation': {
       const part = m.attachments.find((a) => a.contentType.startsWith('text/calendar') || a.filename.toLowerCase().endsWith('.ics'));
