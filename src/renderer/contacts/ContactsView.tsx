@@ -1,6 +1,6 @@
 import './contacts.css';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { ContactGroup } from '../../shared/contract/pim';
+import { MAX_CONTACT_PHOTO_BYTES, type ContactGroup } from '../../shared/contract/pim';
 import type { AddressBook, Contact, ContactInput } from '../../shared/types';
 import { call, onEvent } from '../lib/client';
 import { useApp } from '../app/store';
@@ -199,7 +199,7 @@ export function ContactsView() {
             }}
           />
         ) : selected ? (
-          <ContactDetail contact={selected} onEdit={() => setEditing(selected)} onDelete={() => void remove(selected)} onExport={() => void exportVcf({ ids: [selected.id] })} />
+          <ContactDetail contact={selected} writable={writableBooks.some((b) => b.id === selected.addressBookId)} onEdit={() => setEditing(selected)} onDelete={() => void remove(selected)} onExport={() => void exportVcf({ ids: [selected.id] })} />
         ) : (
           <p className="muted">Select a contact</p>
         )}
@@ -209,21 +209,71 @@ export function ContactsView() {
   );
 }
 
-function ContactDetail({ contact: c, onEdit, onDelete, onExport }: { contact: Contact; onEdit(): void; onDelete(): void; onExport(): void }) {
+const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+const PHOTO_MAX_SIDE = 256;
+
+/** The chosen image drawn at most 256×256 (aspect kept) and encoded as JPEG: a few KB in the vCard instead of the camera's megabytes. */
+async function downscalePhoto(file: File): Promise<string> {
+  const bitmap = await createImageBitmap(file).catch(() => {
+    throw new Error(`${file.name} could not be read as an image`);
+  });
+  const scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This window cannot draw images');
+  // JPEG has no transparency: transparent parts become white, not black.
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return canvas.toDataURL('image/jpeg', 0.85);
+}
+
+function ContactDetail({ contact: c, writable, onEdit, onDelete, onExport }: { contact: Contact; writable: boolean; onEdit(): void; onDelete(): void; onExport(): void }) {
   const [photo, setPhoto] = useState<string | null>(null);
+  const [photoBusy, setPhotoBusy] = useState(false);
+  const { reportError, showToast } = useApp();
+  useEffect(() => setPhoto(null), [c.id]);
+  // Fetched again whenever the contact is reloaded: an undo can bring back an older card with the same updatedAt.
   useEffect(() => {
     let live = true;
-    setPhoto(null);
     call('contacts.photo', { id: c.id })
       .then((r) => live && setPhoto(r.url))
       .catch(() => undefined);
     return () => {
       live = false;
     };
-  }, [c.id, c.updatedAt]);
+  }, [c]);
   const writeTo = async (address: string) => {
     await useCompose.getState().start('new');
     useCompose.getState().update({ to: [{ name: c.displayName, address }] });
+  };
+  const savePhoto = async (image: string | null) => {
+    setPhotoBusy(true);
+    try {
+      const res = await call('contacts.setPhoto', { id: c.id, image });
+      if (image) setPhoto(image);
+      else setPhoto(null);
+      showToast(image ? 'Photo changed' : 'Photo removed', { undoTaskId: res.taskId });
+    } catch (err) {
+      reportError(err);
+    } finally {
+      setPhotoBusy(false);
+    }
+  };
+  const choosePhoto = async (file: File | undefined) => {
+    if (!file) return;
+    if (!PHOTO_TYPES.includes(file.type)) return reportError(new Error(`${file.name} is not a PNG, JPEG, GIF or WebP image`));
+    if (file.size > MAX_CONTACT_PHOTO_BYTES) {
+      return reportError(new Error(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; choose a photo of at most ${MAX_CONTACT_PHOTO_BYTES / 1024 / 1024} MB`));
+    }
+    try {
+      await savePhoto(await downscalePhoto(file));
+    } catch (err) {
+      reportError(err);
+    }
   };
   const initials = (c.displayName || '?')
     .split(/\s+/)
@@ -238,6 +288,30 @@ function ContactDetail({ contact: c, onEdit, onDelete, onExport }: { contact: Co
         <div>
           <h2>{c.displayName || '(no name)'}</h2>
           {(c.jobTitle || c.company) && <p className="muted">{[c.jobTitle, c.company].filter(Boolean).join(', ')}</p>}
+          {writable && (
+            <div className="photo-actions">
+              <label className="button-like">
+                {photo ? 'Change photo' : 'Add photo'}
+                <input
+                  type="file"
+                  className="visually-hidden"
+                  aria-label="Choose contact photo"
+                  accept={PHOTO_TYPES.join(',')}
+                  disabled={photoBusy}
+                  onChange={(e) => {
+                    const file = e.target.files?.[0];
+                    e.target.value = '';
+                    void choosePhoto(file);
+                  }}
+                />
+              </label>
+              {photo && (
+                <button type="button" disabled={photoBusy} onClick={() => void savePhoto(null)}>
+                  Remove photo
+                </button>
+              )}
+            </div>
+          )}
         </div>
       </div>
       <dl>

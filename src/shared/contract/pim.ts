@@ -28,6 +28,10 @@ export const ContactGroup = z.object({
   members: z.array(z.object({ contactId: Id, name: z.string(), address: z.string().nullable() })),
 });
 export type ContactGroup = z.infer<typeof ContactGroup>;
+/** Largest contact photo file accepted (the UI downscales to 256×256 first, so real photos stay far below). */
+export const MAX_CONTACT_PHOTO_BYTES = 1024 * 1024;
+/** The same bound on the base64 text that carries it, plus room for a data: URL prefix. */
+const MAX_CONTACT_PHOTO_CHARS = Math.ceil(MAX_CONTACT_PHOTO_BYTES / 3) * 4 + 100;
 export const InvitationPreview = z.object({
   method: z.string(),
   uid: z.string(),
@@ -138,6 +142,11 @@ export const pimCalls = {
   'contacts.delete': call(z.object({ id: Id }), Deleted, 'Delete a contact.'),
   'contacts.groups': call(z.object({ addressBookId: Id.optional() }), z.array(ContactGroup), 'Contact groups: KIND:group cards and shared CATEGORIES, with members.'),
   'contacts.photo': call(z.object({ id: Id }), z.object({ url: z.string().nullable() }), 'The contact\'s photo as a data: or https: URL.'),
+  'contacts.setPhoto': call(
+    z.object({ id: Id, image: z.string().min(1).max(MAX_CONTACT_PHOTO_CHARS, `A contact photo can be at most ${MAX_CONTACT_PHOTO_BYTES / 1024 / 1024} MB`).nullable() }),
+    z.object({ contact: Contact, taskId: Id }),
+    'Set the contact\'s photo (base64 or data: URL of a PNG, JPEG, GIF or WebP file, at most 1 MB, type checked by content) or remove it (null). Undoable.',
+  ),
   'contacts.importVcf': call(
     z.object({
       addressBookId: Id,

@@ -7,6 +7,7 @@ import { newId } from '../util/ids';
 import { contactColumns, contactToData } from './columns';
 import { buildVCard, parseVCards, type ContactData, type ParsedContact } from '../pim';
 import { safeFilename } from '../calendar/service';
+import { decodePhotoUpload } from './photo';
 
 export type DuplicateChoice = 'merge' | 'skip' | 'keepBoth';
 
@@ -237,6 +238,24 @@ export class ContactsService {
     const text = contacts.map((c) => this.vcardOf(c, q.version)).join('');
     const name = contacts.length === 1 ? contacts[0]!.displayName || 'contact' : q.addressBookId ? (this.addressBooks().find((b) => b.id === q.addressBookId)?.name ?? 'contacts') : 'contacts';
     return { filename: `${safeFilename(name)}.vcf`, text, count: contacts.length };
+  }
+
+  /**
+   * Sets (an uploaded image, see decodePhotoUpload) or removes (null) the contact's photo. The photo lives
+   * in the stored vCard, so the task carries the whole card: the server gets PHOTO in the card's own
+   * version (vCard 4 data: URI, vCard 3 ENCODING=b) and undo puts the previous card back.
+   */
+  setPhoto(id: string, upload: string | null): { contact: StoredContact; task: TaskInfo } {
+    const previous = this.get(id);
+    this.writableBook(previous.addressBookId);
+    const photo = upload === null ? null : decodePhotoUpload(upload);
+    const original = previous.vcard ? safeParse(previous.vcard) : undefined;
+    const data = { ...contactToData(previous, original?.data ?? null), photo };
+    // A card Pimlico writes first is vCard 3.0, the version every CardDAV server accepts.
+    const vcard = buildVCard(data, original ? { original: original.original } : { version: '3.0' });
+    const contact: StoredContact = { ...previous, vcard, updatedAt: Math.max(this.now(), previous.updatedAt + 1) };
+    const task = this.tasks.enqueue(previous.accountId, 'pim.putContact', { contact, previous });
+    return { contact, task };
   }
 
   /** The contact's photo as a data: URL (or its https URI), from the stored vCard. */

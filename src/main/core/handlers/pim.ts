@@ -46,6 +46,7 @@ export function pimHandlers(core: Core): HandlerGroup<
   | 'contacts.delete'
   | 'contacts.groups'
   | 'contacts.photo'
+  | 'contacts.setPhoto'
   | 'contacts.importVcf'
   | 'contacts.exportVcf'
   | 'contacts.addSender'
@@ -95,6 +96,10 @@ export function pimHandlers(core: Core): HandlerGroup<
     'contacts.delete': ({ id }) => ({ ok: true as const, taskId: core.contacts.delete(id).id }),
     'contacts.groups': ({ addressBookId }) => core.contacts.groups(addressBookId),
     'contacts.photo': ({ id }) => ({ url: core.contacts.photo(id) }),
+    'contacts.setPhoto': ({ id, image }) => {
+      const { contact, task } = core.contacts.setPhoto(id, image);
+      return { contact, taskId: task.id };
+    },
     'contacts.importVcf': ({ addressBookId, text, onDuplicate, choices }) => core.contacts.importVcf(addressBookId, text, { onDuplicate, choices }),
     'contacts.exportVcf': (q) => core.contacts.exportVcf(q),
     'contacts.addSender': ({ messageId, name, address, addressBookId }) => {

@@ -418,6 +418,9 @@ class DavPart implements ProviderPart {
     if (oldEtag === newEtag) return;
     let chain = this.ownEtags.get(href);
     if (!chain) this.ownEtags.set(href, (chain = new Map()));
+    // Content-hash etags (Radicale) repeat when a card returns to an earlier text (photo added, then removed
+    // within the same REV second): newEtag is current again, so its old forward link would make a cycle.
+    chain.delete(newEtag);
     chain.set(oldEtag ?? CREATED_BY_US, newEtag);
   }
 

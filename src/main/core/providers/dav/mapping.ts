@@ -4,7 +4,7 @@
 import { withUtcBounds } from '../../calendar/service';
 import { eventColumns, eventToData } from '../../calendar/columns';
 import { contactColumns, contactToData } from '../../contacts/columns';
-import { buildICalendar, buildVCard, parseICalendar, parseVCards, type EventData, type ParsedContact } from '../../pim';
+import { buildICalendar, buildVCard, parseICalendar, parseVCards, type ContactData, type EventData, type ParsedContact } from '../../pim';
 import type { StoredContact, StoredEvent } from '../../store';
 import { PimlicoError } from '../../util/errors';
 import { newId } from '../../util/ids';
@@ -140,9 +140,20 @@ export function contactRowFromResource(text: string, ctx: ContactRowContext, exi
 }
 
 
+function ownCard(text: string): ParsedContact | undefined {
+  try {
+    return parseVCards(text)[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /** vCard to PUT: the server's card patched, or a new vCard 3.0 card (the version every CardDAV server accepts). */
 export function buildContactResource(base: string | null, contact: StoredContact, now: number): string {
   const original = base ? parseVCards(base)[0] : undefined;
-  if (!original) return buildVCard(contactToData(contact, null, now), { version: '3.0' });
-  return buildVCard(contactToData(contact, original.data, now), { original: original.original });
+  // The photo is edited in the contact's own card, not in a column: that card says what it is now.
+  const own = contact.vcard && contact.vcard !== base ? ownCard(contact.vcard) : undefined;
+  const withPhoto = (d: ContactData): ContactData => (own ? { ...d, photo: own.data.photo } : d);
+  if (!original) return buildVCard(withPhoto(contactToData(contact, null, now)), { version: '3.0' });
+  return buildVCard(withPhoto(contactToData(contact, original.data, now)), { original: original.original });
 }
