@@ -4,6 +4,8 @@
 //   2. cold start of headless mode to an interactive inbox;
 //   3. search latency of 20 queries, Pimlico (over the UI's WebSocket) side by side with `notmuch search`;
 //   4. memory of the core process.
+// PIMLICO_BENCH_ONLY=cold|keys|search runs one measure and only prints it; PIMLICO_BENCH_UI_PROFILE=DIR writes
+// a CPU profile of the renderer during the archive presses (open it in Chromium's DevTools).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { generate, makeMaildir, writeMaildirMessage } from './corpus';
 const ROOT = resolve(import.meta.dirname, '../..');
 const COUNT = Number(process.argv[2] ?? 100_000);
 const PRESSES = 200;
+const ONLY = process.env.PIMLICO_BENCH_ONLY;
 const WORK = join(tmpdir(), `pimlico-ui-bench-${COUNT}`);
 const DATA = join(WORK, 'data');
 const MAILDIR = join(WORK, 'maildir');
@@ -232,14 +235,40 @@ async function keyPresses(browser: Browser, app: Headless): Promise<{ archive: n
   const next: number[] = [];
   for (let i = 0; i < 50; i++) next.push(await measure('j'));
   const archive: number[] = [];
-  for (let i = 0; i < PRESSES; i++) archive.push(await measure('e'));
-  // Put everything back so the next run starts from the same mailbox.
+  const archived: string[] = [];
+  const profiler = process.env.PIMLICO_BENCH_UI_PROFILE ? await page.context().newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.start');
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  }
+  for (let i = 0; i < PRESSES; i++) {
+    archived.push((await page.locator('.reading-pane').getAttribute('data-message-id'))!);
+    archive.push(await measure('e'));
+  }
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    const file = join(process.env.PIMLICO_BENCH_UI_PROFILE!, `renderer-archive-${Date.now()}.cpuprofile`);
+    mkdirSync(process.env.PIMLICO_BENCH_UI_PROFILE!, { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    writeFileSync(file.replace(/\.cpuprofile$/, '.trace.json'), await browser.stopTracing());
+    console.log(`  renderer profile: ${file} (and a timeline trace beside it)`);
+  }
+  // The user's way back (z undoes the last 50 actions), then the rest through the contract, so the
+  // next run starts from the same mailbox.
   for (let i = 0; i < PRESSES; i++) await page.keyboard.press('z');
   await page.waitForFunction(
     () => document.querySelector('button[title="Undo (z)"]')?.hasAttribute('disabled'),
     undefined,
     { timeout: 120_000 },
   );
+  const { call, close } = await connect(app);
+  const folders = await call<{ id: string; role: string | null }[]>('folders.list', {});
+  const inbox = folders.find((f) => f.role === 'inbox')!.id;
+  const back: string[] = [];
+  for (const id of archived) if ((await call<{ folderId: string }>('mail.get', { id })).folderId !== inbox) back.push(id);
+  if (back.length) await call('mail.move', { ids: back, folderId: inbox });
+  close();
   await new Promise((r) => setTimeout(r, 3000));
   await page.close();
   return { archive, next };
@@ -268,11 +297,8 @@ const QUERIES: [string, string][] = [
   ['budg', 'budg*'],
 ];
 
-async function searches(
-  app: Headless,
-): Promise<
-  { q: string; nq: string; pimlico: number; notmuch: number; pimlicoTotal: number; notmuchCount: number }[]
-> {
+/** The UI's own WebSocket contract, as the renderer uses it. */
+async function connect(app: Headless): Promise<{ call<T>(name: string, payload: unknown): Promise<T>; close(): void }> {
   const ws = new WebSocket(`${app.url.replace('http', 'ws')}api/ws`, ['pimlico', `token.${app.token}`], {
     headers: { Origin: app.url.replace(/\/$/, '') },
   });
@@ -281,25 +307,33 @@ async function searches(
     ws.once('error', rej);
   });
   let seq = 0;
-  const pending = new Map<number, (v: unknown) => void>();
+  const pending = new Map<number, { res: (v: unknown) => void; rej: (e: Error) => void }>();
   ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as {
-      id?: number;
-      ok?: boolean;
-      result?: unknown;
-      error?: unknown;
-    };
-    if (typeof frame.id === 'number')
-      pending.get(frame.id)?.(
-        frame.ok ? frame.result : Promise.reject(new Error(JSON.stringify(frame.error))),
-      );
+    const frame = JSON.parse(String(data)) as { id?: number; ok?: boolean; result?: unknown; error?: unknown };
+    if (typeof frame.id !== 'number') return;
+    const waiter = pending.get(frame.id);
+    pending.delete(frame.id);
+    if (frame.ok) waiter?.res(frame.result);
+    else waiter?.rej(new Error(JSON.stringify(frame.error)));
   });
-  const rpc = (q: string) =>
-    new Promise<{ total: number }>((res) => {
-      const id = ++seq;
-      pending.set(id, res as (v: unknown) => void);
-      ws.send(JSON.stringify({ id, call: 'mail.search', payload: { query: q, limit: 100 } }));
-    });
+  return {
+    call: <T>(name: string, payload: unknown) =>
+      new Promise<T>((res, rej) => {
+        const id = ++seq;
+        pending.set(id, { res: res as (v: unknown) => void, rej });
+        ws.send(JSON.stringify({ id, call: name, payload }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+async function searches(
+  app: Headless,
+): Promise<
+  { q: string; nq: string; pimlico: number; notmuch: number; pimlicoTotal: number; notmuchCount: number }[]
+> {
+  const { call, close } = await connect(app);
+  const rpc = (q: string) => call<{ total: number }>('mail.search', { query: q, limit: 100 });
   const rows = [];
   for (const [q, nq] of QUERIES) {
     // Alternate the two tools run by run, so load on this shared machine weighs on both alike.
@@ -325,7 +359,7 @@ async function searches(
       `  ${q.padEnd(38)} pimlico ${ms(median(p)).padStart(6)} ms (${total})   notmuch ${ms(median(n)).padStart(6)} ms (${count})`,
     );
   }
-  ws.close();
+  close();
   return rows;
 }
 
@@ -338,6 +372,7 @@ async function main(): Promise<void> {
   );
   const browser = await launchChromium();
   try {
+    if (ONLY) return await partial(browser);
     console.log('cold start');
     const cold = await coldStart(browser);
     console.log(cold);
@@ -358,6 +393,28 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
+  }
+}
+
+/** One measure alone, printed and not written to RESULTS.md: for working on it (PIMLICO_BENCH_ONLY=cold|keys|search). */
+async function partial(browser: Browser): Promise<void> {
+  if (ONLY === 'cold') {
+    const cold = await coldStart(browser);
+    console.log(cold, `median ${ms(median(cold.map((c) => c.interactiveMs)))} ms`);
+    return;
+  }
+  const app = await startServe();
+  try {
+    if (ONLY === 'keys') {
+      const keys = await keyPresses(browser, app);
+      console.log(`  archive, press by press (ms): ${keys.archive.map((x) => x.toFixed(0)).join(' ')}`);
+      console.log(
+        `  archive → next painted p50 ${ms(pct(keys.archive, 50))} ms, p95 ${ms(pct(keys.archive, 95))} ms, max ${ms(Math.max(...keys.archive))} ms; j p50 ${ms(pct(keys.next, 50))} ms, p95 ${ms(pct(keys.next, 95))} ms`,
+      );
+    } else if (ONLY === 'search') await searches(app);
+    else throw new Error(`PIMLICO_BENCH_ONLY=${ONLY}: expected cold, keys or search`);
+  } finally {
+    await app.stop();
   }
 }
 

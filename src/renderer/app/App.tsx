@@ -29,7 +29,10 @@ export function App() {
 }
 
 function MainWindow() {
-  const { view, refreshAccounts, reportError } = useApp();
+  // Only the view: the whole window must not render again for every toast or count change.
+  const view = useApp((s) => s.view);
+  const refreshAccounts = useApp((s) => s.refreshAccounts);
+  const reportError = useApp((s) => s.reportError);
 
   useEffect(() => {
     void refreshAccounts().catch(reportError);

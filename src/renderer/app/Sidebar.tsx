@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import type { Folder } from '../../shared/types';
 import { useApp, type View } from './store';
 import { useMail } from '../mail/store';
@@ -5,8 +6,12 @@ import { useMail } from '../mail/store';
 const ROLE_LABEL: Record<string, string> = { inbox: 'Inbox', drafts: 'Drafts', sent: 'Sent', archive: 'Archive', trash: 'Trash', junk: 'Junk', outbox: 'Outbox' };
 
 export function Sidebar() {
-  const { view, setView, accounts, folders, unreadInboxCount } = useApp();
-  const { source, selectSource } = useMail();
+  const { view, setView, accounts, folders, unreadInboxCount } = useApp(
+    useShallow((s) => ({ view: s.view, setView: s.setView, accounts: s.accounts, folders: s.folders, unreadInboxCount: s.unreadInboxCount })),
+  );
+  // The source only: every key press changes the mail store, and the sidebar need not follow.
+  const source = useMail((s) => s.source);
+  const selectSource = useMail((s) => s.selectSource);
   const isActive = (f: Folder) => view === 'mail' && 'folderId' in source && source.folderId === f.id;
   const goMail = (s: Parameters<typeof selectSource>[0]) => {
     setView('mail');

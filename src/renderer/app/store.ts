@@ -37,7 +37,9 @@ export const useApp = create<AppState>((set, get) => ({
   setView: (view) => set({ view }),
   refreshAccounts: async () => {
     const [accounts, folders, info] = await Promise.all([call('accounts.list', {}), call('folders.list', {}), call('app.info', {})]);
-    set({ accounts, folders, unreadInboxCount: info.unreadInboxCount });
+    // Unchanged lists keep their identity: the sidebar and pickers then have nothing to render again.
+    const same = <T,>(old: T, fresh: T) => (JSON.stringify(old) === JSON.stringify(fresh) ? old : fresh);
+    set({ accounts: same(get().accounts, accounts), folders: same(get().folders, folders), unreadInboxCount: info.unreadInboxCount });
     document.title = info.unreadInboxCount ? `(${info.unreadInboxCount}) Pimlico` : 'Pimlico';
   },
   showToast: (text, opts) => set({ toast: { id: ++toastSeq, text, ...opts } }),

@@ -31,7 +31,8 @@ function toLocalInput(ms: number): string {
 /** The compose window: a dialog over the current view, so the list stays where it was. */
 export function ComposeView() {
   const c = useCompose();
-  const { accounts, reportError } = useApp();
+  const accounts = useApp((s) => s.accounts);
+  const reportError = useApp((s) => s.reportError);
   const richRef = useRef<HTMLDivElement>(null);
   const [dragging, setDragging] = useState(false);
   const [laterOpen, setLaterOpen] = useState(false);

@@ -8,7 +8,8 @@ import { call } from '../lib/client';
  */
 export function AddSenderButton({ messageId }: { messageId: string }) {
   const [busy, setBusy] = useState(false);
-  const { showToast, reportError } = useApp();
+  const showToast = useApp((s) => s.showToast);
+  const reportError = useApp((s) => s.reportError);
   const add = async () => {
     setBusy(true);
     try {

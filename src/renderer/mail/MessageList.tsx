@@ -4,12 +4,15 @@ import type { MessageSummary } from '../../shared/types';
 
 const ROW_HEIGHT = { comfortable: 64, compact: 44 } as const;
 
+// Formatters are built once: toLocale*String builds one per call, which was most of a row's render time.
+const timeOfDay = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+const dayOfYear = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric' });
+
 function shortDate(ms: number): string {
   const d = new Date(ms);
   const now = new Date();
-  return d.toDateString() === now.toDateString()
-    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return (today ? timeOfDay : dayOfYear).format(d);
 }
 
 /** Wraps the search terms found in a text in <mark>, matching word starts as the index does. */

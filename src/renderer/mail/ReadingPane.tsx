@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AttachmentMeta, MessageDetail } from '../../shared/types';
 import { call } from '../lib/client';
@@ -119,7 +120,7 @@ function Header({ message, collapsed, onToggle }: { message: MessageDetail; coll
 }
 
 export function ReadingPane() {
-  const { detail, conversation, focus } = useMail();
+  const { detail, conversation, focus } = useMail(useShallow((s) => ({ detail: s.detail, conversation: s.conversation, focus: s.focus })));
   const [expanded, setExpanded] = useState<string | null>(null);
   const ref = useRef<HTMLElement>(null);
   const messages = conversation.length > 1 ? conversation : detail ? [detail] : [];

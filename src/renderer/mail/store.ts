@@ -86,6 +86,11 @@ const hidden = new Set<string>();
 let refreshing: Promise<void> | null = null;
 let refreshAgain = false;
 
+/** The old row when nothing in it changed, else the new one. */
+function sameOrNew(old: MessageSummary | undefined, fresh: MessageSummary): MessageSummary {
+  return old && JSON.stringify(old) === JSON.stringify(fresh) ? old : fresh;
+}
+
 function sourceKey(s: Source): string {
   return 'folderId' in s ? `f:${s.folderId}` : `r:${s.role}`;
 }
@@ -161,7 +166,9 @@ export const useMail = create<MailState>((set, get) => {
       // The core already applied what it reports; ids it no longer lists need no hiding.
       const listed = new Set(page.items.map((m) => m.id));
       for (const id of hidden) if (!listed.has(id)) hidden.delete(id);
-      const fresh = page.items.filter((m) => !hidden.has(m.id));
+      // Rows that did not change keep their object, so the list's memoised rows skip rendering.
+      const before = new Map(get().items.map((m) => [m.id, m]));
+      const fresh = page.items.filter((m) => !hidden.has(m.id)).map((m) => sameOrNew(before.get(m.id), m));
       const tail =
         get().items.length > limit
           ? get()
@@ -250,7 +257,14 @@ export const useMail = create<MailState>((set, get) => {
 
     open: async (id) => {
       const cached = id ? detailCache.get(id) : undefined;
-      set({ selectedId: id, detail: cached ?? null, conversation: cached ? [cached] : [] });
+      // Opening marks read; a message already here is shown read in the same render, not one after.
+      const shown = cached && !cached.isRead ? { ...cached, isRead: true } : cached;
+      set({
+        selectedId: id,
+        detail: shown ?? null,
+        conversation: shown ? [shown] : [],
+        ...(shown !== cached ? { items: get().items.map((m) => (m.id === id ? { ...m, isRead: true } : m)) } : {}),
+      });
       if (!id) return;
       const { items } = get();
       const index = items.findIndex((m) => m.id === id);
@@ -270,10 +284,11 @@ export const useMail = create<MailState>((set, get) => {
           if (get().selectedId === id) set({ conversation });
         }
         if (!detail.isRead) {
-          set({
-            items: get().items.map((m) => (m.id === id ? { ...m, isRead: true } : m)),
-            detail: { ...detail, isRead: true },
-          });
+          if (!cached)
+            set({
+              items: get().items.map((m) => (m.id === id ? { ...m, isRead: true } : m)),
+              detail: { ...detail, isRead: true },
+            });
           remember({ ...detail, isRead: true });
           await call('mail.setFlags', { ids: [id], read: true });
         }

@@ -56,6 +56,32 @@ describe('mail store', () => {
     expect(store.mail.listFolders('a1').find((f) => f.id === inbox)).toMatchObject({ unreadCount: 2, totalCount: 3 });
   });
 
+  it('pages through a unified inbox of two accounts in one order, equal dates broken by id, conversations counted once', () => {
+    const { inbox } = setup();
+    store.accounts.insert({ id: 'a2', kind: 'local', displayName: 'Work', email: 'me@work.test', settings: {}, now: 1 });
+    const work = store.mail.upsertFolder({ accountId: 'a2', path: 'Inbox', name: 'Inbox', role: 'inbox' });
+    for (let i = 0; i < 40; i++) {
+      const folderId = i % 3 === 0 ? work : inbox;
+      store.mail.insertMessage(
+        msg(folderId, { accountId: folderId === work ? 'a2' : 'a1', subject: `m${i}`, date: 1_000 + Math.floor(i / 4), messageIdHeader: `<m${i}@t>`, inReplyTo: i % 5 === 4 ? `<m${i - 1}@t>` : null }),
+        1,
+      );
+    }
+    const all = store.db
+      .prepare("SELECT id FROM messages WHERE folder_id IN (SELECT id FROM folders WHERE role = 'inbox') ORDER BY date DESC, id")
+      .pluck()
+      .all() as string[];
+    const paged: string[] = [];
+    for (let offset = 0; offset < 45; offset += 7) paged.push(...store.mail.list({ role: 'inbox', offset, limit: 7 }).items.map((m) => m.id));
+    expect(paged).toEqual(all);
+    expect(store.mail.list({ role: 'inbox', offset: 0, limit: 1 }).total).toBe(40);
+    const threads = store.mail.list({ role: 'inbox', threads: true, offset: 0, limit: 100 });
+    const distinct = store.db.prepare("SELECT count(DISTINCT thread_id) FROM messages").pluck().get() as number;
+    expect(threads.items).toHaveLength(distinct);
+    expect(threads.total).toBe(distinct);
+    expect(distinct).toBeLessThan(40);
+  });
+
   it('threads replies by References and In-Reply-To, in either arrival order', () => {
     const { inbox } = setup();
     const root = store.mail.insertMessage(msg(inbox, { messageIdHeader: '<root@x>', date: 1 }), 1);

@@ -486,12 +486,21 @@ export class MailRepo {
         )
         .all(...where.args, q.limit, q.offset, ...where.args) as (MessageRow & { thread_unread: number })[];
       const total = (
-        this.stmt(`SELECT count(DISTINCT thread_id) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }
+        this.stmt(`SELECT count(*) AS n FROM (SELECT thread_id FROM messages m WHERE ${where.sql} GROUP BY thread_id)`).get(...where.args) as {
+          n: number;
+        }
       ).n;
       return { items: rows.map((r) => ({ ...toSummary(r), isRead: r.thread_unread === 0 })), total };
     }
+    // The page's ids come from the (folder, date, id) index alone; only those rows are read. Left to
+    // itself (no statistics) the planner may pick another folder index and read and sort every row of
+    // the folder first: 80-140 ms at 70,000 messages instead of about 1 ms.
     const rows = this
-      .stmt(`SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where.sql} ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?`)
+      .stmt(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id IN (
+           SELECT m.id FROM messages m INDEXED BY messages_folder_date WHERE ${where.sql} ORDER BY m.date DESC, m.id LIMIT ? OFFSET ?
+         ) ORDER BY m.date DESC, m.id`,
+      )
       .all(...where.args, q.limit, q.offset) as MessageRow[];
     const total = (this.stmt(`SELECT count(*) AS n FROM messages m WHERE ${where.sql}`).get(...where.args) as { n: number }).n;
     return { items: rows.map(toSummary), total };
