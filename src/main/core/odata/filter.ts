@@ -1,8 +1,11 @@
-import { defaultParser } from '@odata/parser';
+import type * as ODataParser from '@odata/parser';
+import { lazyRequire } from '../util/lazy-require';
 import { ODataQueryError, type ODataQueryErrorCode } from './errors';
 import type { FieldResolver, ResolvedField } from './fields';
 import { decodeStringLiteral, parseIsoDateTime, parseNumberLiteral } from './literals';
 import type { SqlParam } from './types';
+
+const odataParser = lazyRequire<typeof ODataParser>('@odata/parser');
 
 // Bounds keep the parser fast (it is a backtracking recursive-descent parser) and the generated SQL within
 // SQLite's expression-depth limit of 1000, so a hostile URL yields a 400 instead of a stall or a 500.
@@ -29,7 +32,7 @@ export function compileFilter(filter: string, resolve: FieldResolver): CompiledF
   }
   let root: unknown;
   try {
-    root = defaultParser.filter(body);
+    root = odataParser().defaultParser.filter(body);
   } catch (err) {
     throw syntaxError(body, offset, err);
   }

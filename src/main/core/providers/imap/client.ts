@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { PimlicoError } from '../../util/errors';
 import { probeTransport } from './probe';
@@ -24,6 +24,8 @@ export function requirePassword(password: string | undefined, what: string): str
 
 export async function createImapClient(ep: Endpoint & { useCondstore?: boolean }, password: string): Promise<ImapFlow> {
   const pem = await pinnedPemFor(ep, 'imap');
+  // Loaded with the first IMAP connection: a profile without IMAP accounts never pays for it.
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: ep.host,
     port: ep.port,

@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
-import {
-  PublicClientApplication,
-  type AccountInfo,
-  type ICachePlugin,
-  type TokenCacheContext,
-} from '@azure/msal-node';
+import type { AccountInfo, ICachePlugin, PublicClientApplication, TokenCacheContext } from '@azure/msal-node';
+import type * as Msal from '@azure/msal-node';
+import { lazyRequire } from '../../../util/lazy-require';
 import { PimlicoError, errorMessage } from '../../../util/errors';
 import { SignInRequiredError, type TokenSource } from '../http';
 
@@ -138,10 +135,12 @@ function requireClientId(clientId: string | undefined): string {
 /** Microsoft's own sign-in hosts: MSAL knows them. Any other configured authority must be declared known. */
 const MICROSOFT_LOGIN_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoft.com', 'login.windows.net', 'login.live.com']);
 
+const loadMsal = lazyRequire<typeof Msal>('@azure/msal-node');
+
 function msalApp(opts: MsalOptions): PublicClientApplication {
   const authority = opts.authority ?? DEFAULT_AUTHORITY;
   const host = new URL(authority).host;
-  return new PublicClientApplication({
+  return new (loadMsal().PublicClientApplication)({
     auth: {
       clientId: requireClientId(opts.clientId),
       authority,
