@@ -53,6 +53,11 @@ export const INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
 const UPLOAD_CHUNK = 3 * 1024 * 1024 + 320 * 1024; // a multiple of 320 KiB, as Graph asks
 /** PidTagDeferredSendTime: Exchange holds the message in the Outbox until then, Pimlico running or not. */
 export const DEFERRED_SEND_PROPERTY = 'SystemTime 0x3FEF';
+/**
+ * The longest undo-send hold the settings allow (5-30 s). An entry due within it may be a message the
+ * user can still take back with z: it stays in Pimlico's outbox, which sends it when due.
+ */
+export const UNDO_SEND_WINDOW_MS = 30_000;
 
 interface GraphRecipient {
   emailAddress?: { name?: string | null; address?: string | null };
@@ -684,10 +689,13 @@ export class GraphMailPart implements ProviderPart {
   /**
    * Send-later entries are handed to Exchange at once with the deferred-send time, so they go out
    * on time even while Pimlico is closed. (The outbox worker only offers entries that are due.)
+   * Not those held for undo send: once in Exchange's Outbox, undo could no longer take them back.
    */
   private async handOffDeferredSends(): Promise<void> {
     const now = this.ctx.now();
-    const waiting = this.ctx.store.outbox.list().filter((e) => e.accountId === this.accountId && e.status === 'queued' && e.sendAt !== null && e.sendAt > now);
+    const waiting = this.ctx.store.outbox
+      .list()
+      .filter((e) => e.accountId === this.accountId && e.status === 'queued' && e.sendAt !== null && e.sendAt > now + UNDO_SEND_WINDOW_MS);
     for (const entry of waiting) {
       if (!this.ctx.store.outbox.claim(entry.id)) continue;
       try {
