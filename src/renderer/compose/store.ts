@@ -93,6 +93,8 @@ function defaultAccountId(): string {
 }
 
 let pendingTimer: ReturnType<typeof setTimeout> | null = null;
+/** The draft save in flight: saves run one at a time, so a second one knows the draft's id. */
+let savingDraft: Promise<void> | null = null;
 
 export const useCompose = create<ComposeState>((set, get) => ({
   ...EMPTY,
@@ -149,16 +151,28 @@ export const useCompose = create<ComposeState>((set, get) => ({
   update: (patch) => set({ ...patch, dirty: true }),
 
   saveDraft: async () => {
+    // A save while another runs (Escape right after undo send reopened the draft and began saving
+    // it) waits for it, then saves what changed since under the same draft id: never a second draft.
+    const waited = savingDraft !== null;
+    while (savingDraft) await savingDraft;
     const s = get();
-    if (!s.open || !s.accountId) return;
+    if (!s.open || !s.accountId || (waited && !s.dirty)) return;
     const snapshot = fieldsOf(s);
+    const save = (async () => {
+      try {
+        const { id } = await call('mail.saveDraft', draftOf(snapshot, s.draftId));
+        // Typing may have continued during the save; only what was saved is clean.
+        const unchanged = JSON.stringify(fieldsOf(get())) === JSON.stringify(snapshot);
+        set({ draftId: id, savedAt: Date.now(), dirty: unchanged ? false : get().dirty });
+      } catch (err) {
+        useApp.getState().reportError(err);
+      }
+    })();
+    savingDraft = save;
     try {
-      const { id } = await call('mail.saveDraft', draftOf(snapshot, s.draftId));
-      // Typing may have continued during the save; only what was saved is clean.
-      const unchanged = JSON.stringify(fieldsOf(get())) === JSON.stringify(snapshot);
-      set({ draftId: id, savedAt: Date.now(), dirty: unchanged ? false : get().dirty });
-    } catch (err) {
-      useApp.getState().reportError(err);
+      await save;
+    } finally {
+      if (savingDraft === save) savingDraft = null;
     }
   },
 
