@@ -316,6 +316,14 @@ describe('messages', () => {
     const reply = emu.getMessages(BOB, 'inbox')[0];
     expect(reply?.subject).toBe('RE: Plans');
     expect(reply?.body.content).toContain('Sounds good');
+    // Received mail carries its transport headers: the reply names the message it answers.
+    expect(reply?.internetMessageHeaders).toEqual(
+      expect.arrayContaining([
+        { name: 'Message-ID', value: reply?.internetMessageId },
+        { name: 'In-Reply-To', value: m.internetMessageId },
+      ]),
+    );
+    expect(reply?.conversationId).toBe(m.conversationId);
 
     const draft = await post(`/me/messages/${m.id}/createReplyAll`);
     expect(draft.status).toBe(201);

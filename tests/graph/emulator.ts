@@ -58,6 +58,7 @@ import type {
   GraphMailFolder,
   GraphMessage,
   Importance,
+  InternetMessageHeader,
   ItemBody,
   Recipient,
   SingleValueExtendedProperty,
@@ -127,6 +128,7 @@ export interface EmulatedUser {
 
 export type MessageSnapshot = GraphMessage & {
   immutableId: string;
+  internetMessageHeaders: InternetMessageHeader[];
   attachments: GraphFileAttachment[];
   singleValueExtendedProperties: SingleValueExtendedProperty[];
 };
@@ -673,6 +675,7 @@ class Emulator implements GraphEmulator {
     return {
       ...renderMessage(m, DEFAULT_VIEW),
       immutableId: m.key,
+      internetMessageHeaders: m.internetMessageHeaders.map((h) => ({ ...h })),
       attachments: m.attachments.map((a) => renderAttachment(a, true)),
       singleValueExtendedProperties: m.singleValueExtendedProperties.map((p) => ({ ...p })),
     };

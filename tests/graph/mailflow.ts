@@ -260,6 +260,7 @@ export function composeResponse(
   const prefix = kind === 'forward' ? 'FW: ' : 'RE: ';
   m.subject = new RegExp(`^${prefix.trim()}`, 'i').test(o.subject) ? o.subject : `${prefix}${o.subject}`;
   if (kind === 'reply' || kind === 'replyAll') {
+    m.inReplyTo = o.internetMessageId;
     const back = o.replyTo.length > 0 ? o.replyTo : o.from ? [o.from] : [];
     m.toRecipients = dedupe(kind === 'replyAll' ? [...back, ...o.toRecipients] : back, self);
     if (kind === 'replyAll')
@@ -409,10 +410,14 @@ export class MailFlow {
       if (mb) targets.set(mb.user.id, mb);
     }
     const now = Date.now();
+    // A received message carries its transport headers (Graph: internetMessageHeaders, $select only).
+    const transport = [{ name: 'Message-ID', value: m.internetMessageId }];
+    if (m.inReplyTo) transport.push({ name: 'In-Reply-To', value: m.inReplyTo }, { name: 'References', value: m.inReplyTo });
     for (const target of targets.values()) {
       target.addMessage(
         {
           ...m,
+          internetMessageHeaders: [...transport, ...m.internetMessageHeaders.map((h) => ({ ...h }))],
           toRecipients: m.toRecipients.map((r) => structuredClone(r)),
           ccRecipients: m.ccRecipients.map((r) => structuredClone(r)),
           bccRecipients: [],

@@ -128,6 +128,8 @@ export interface MessageContent {
   internetMessageHeaders: InternetMessageHeader[];
   singleValueExtendedProperties: SingleValueExtendedProperty[];
   internetMessageId: string;
+  /** The Internet Message-ID a reply answers (createReply/replyAll); delivery turns it into In-Reply-To. */
+  inReplyTo?: string | null;
   conversationId: string;
   conversationIndex: string;
   createdMs: number;
