@@ -49,7 +49,7 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
   try {
     // Few text matches: read those rows and sort them here (cheaper than walking the date index).
     // Many, or filters only: walk the covering (date DESC, flags, folder) index newest first, which
-    // counts without reading any row and stops the list after `limit` (migration 6).
+    // counts without reading any row and stops the list after `limit` (migrations 6 and 8).
     const textMatches = textMatch
       ? (store.db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(textMatch) as number)
       : Number.POSITIVE_INFINITY;
@@ -59,7 +59,9 @@ export function searchMessages(store: Store, query: string, limit: number): Sear
       top = matches.slice(0, limit).map((r) => r[0]);
       total = matches.length;
     } else {
-      const from = `messages m INDEXED BY messages_date_flags WHERE ${where}`;
+      // is:unread / is:flagged walk a partial index of just those messages (migration 8).
+      const index = f.unread === true ? 'messages_unread_date' : f.flagged === true ? 'messages_flagged_date' : 'messages_date_flags';
+      const from = `messages m INDEXED BY ${index} WHERE ${where}`;
       // Text alone: the index's own count is the answer (every message has exactly one FTS row).
       total = textMatch && clauses.length === 1 ? textMatches : (store.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...args) as number);
       top = store.db.prepare(`SELECT m.id FROM ${from} ORDER BY m.date DESC LIMIT ?`).pluck().all(...args, limit) as string[];
