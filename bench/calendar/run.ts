@@ -130,6 +130,8 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     await page.goto(`${app.url}#token=${app.token}`);
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    // The calendar is a lazily loaded chunk: its keys work once it is on screen.
+    await page.locator('.cal-body[data-loaded="true"]').waitFor();
     await page.keyboard.press('m');
     await page.locator('.cal-body.mode-month[data-loaded="true"]').waitFor();
     // Paint time: the first animation frame after the commit, then a task (the frame has been presented by then).
