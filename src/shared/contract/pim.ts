@@ -53,6 +53,18 @@ export const InvitationPreview = z.object({
   dayEvents: z.array(z.object({ summary: z.string(), startUtc: z.number(), endUtc: z.number(), calendarId: Id, allDay: z.boolean(), overlaps: z.boolean() })),
   replies: z.array(z.object({ address: z.string(), status: z.string() })),
   applied: z.boolean(),
+  /** COUNTER: the attendee proposing the times given in start/end, their note, and what became of it. */
+  counter: z
+    .object({
+      from: EmailAddress,
+      comment: z.string(),
+      state: z.enum(['open', 'accepted', 'declined', 'unknown']),
+      currentStartUtc: z.number().nullable(),
+      currentEndUtc: z.number().nullable(),
+    })
+    .nullable(),
+  /** REFRESH: the attendee asking for the current version, and whether it was sent to them. */
+  refresh: z.object({ from: EmailAddress, state: z.enum(['sent', 'open', 'unknown']) }).nullable(),
 });
 export type InvitationPreview = z.infer<typeof InvitationPreview>;
 
@@ -125,6 +137,32 @@ export const pimCalls = {
     z.object({ eventId: Id, method: z.enum(['REQUEST', 'CANCEL']).default('REQUEST') }),
     z.object({ outboxId: Id.nullable() }),
     'Send the event to its attendees (REQUEST), or tell them it is cancelled (CANCEL).',
+  ),
+  'invitations.acceptCounter': call(
+    z.object({ messageId: Id }),
+    z.object({ eventId: Id, outboxId: Id.nullable(), taskId: Id }),
+    'Accept an attendee\'s proposed time (COUNTER): the event moves, its SEQUENCE goes up, and the updated REQUEST goes to every attendee.',
+  ),
+  'invitations.declineCounter': call(
+    z.object({ messageId: Id, comment: z.string().max(10_000).optional() }),
+    z.object({ outboxId: Id }),
+    'Decline an attendee\'s proposed time: a DECLINECOUNTER goes to them and the event stays as it is.',
+  ),
+  'invitations.proposeTime': call(
+    z.object({
+      messageId: Id,
+      start: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss]'),
+      end: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'expected YYYY-MM-DD or YYYY-MM-DDTHH:mm[:ss]'),
+      timeZone: z.string().min(1).max(100).optional(),
+      comment: z.string().max(10_000).optional(),
+    }),
+    z.object({ outboxId: Id }),
+    'As an attendee, propose other times for an invitation (COUNTER to the organiser); your calendar is not changed.',
+  ),
+  'invitations.answerRefresh': call(
+    z.object({ messageId: Id }),
+    z.object({ outboxId: Id.nullable() }),
+    'Send the current version of an event you organise to the attendee whose REFRESH this message is (done automatically when it arrives).',
   ),
   'addressBooks.list': call(z.object({ accountId: Id.optional() }), z.array(AddressBook), 'Address books.'),
   'contacts.list': call(

@@ -38,6 +38,10 @@ export function pimHandlers(core: Core): HandlerGroup<
   | 'invitations.respond'
   | 'invitations.apply'
   | 'invitations.send'
+  | 'invitations.acceptCounter'
+  | 'invitations.declineCounter'
+  | 'invitations.proposeTime'
+  | 'invitations.answerRefresh'
   | 'addressBooks.list'
   | 'contacts.list'
   | 'contacts.get'
@@ -88,6 +92,13 @@ export function pimHandlers(core: Core): HandlerGroup<
     },
     'invitations.apply': ({ messageId }) => invitations.apply(messageId),
     'invitations.send': ({ eventId, method }) => invitations.send(eventId, method),
+    'invitations.acceptCounter': async ({ messageId }) => {
+      const { eventId, outboxId, task } = await invitations.acceptCounter(messageId);
+      return { eventId, outboxId, taskId: task.id };
+    },
+    'invitations.declineCounter': ({ messageId, comment }) => invitations.declineCounter(messageId, comment),
+    'invitations.proposeTime': ({ messageId, start, end, timeZone, comment }) => invitations.proposeTime(messageId, { start, end, ...(timeZone ? { timeZone } : {}), ...(comment ? { comment } : {}) }),
+    'invitations.answerRefresh': ({ messageId }) => invitations.answerRefresh(messageId),
     'addressBooks.list': ({ accountId }) => core.contacts.addressBooks(accountId),
     'contacts.list': (q) => core.contacts.list(q),
     'contacts.get': ({ id }) => core.contacts.get(id),

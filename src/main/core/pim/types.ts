@@ -77,7 +77,7 @@ export interface ParsedCalendar {
 }
 
 export interface BuildCalendarOptions {
-  method?: 'PUBLISH' | 'REQUEST' | 'REPLY' | 'CANCEL';
+  method?: 'PUBLISH' | 'REQUEST' | 'REPLY' | 'CANCEL' | 'COUNTER' | 'DECLINECOUNTER' | 'REFRESH';
   prodId?: string;
   /** VTIMEZONE blocks to reuse verbatim when their TZID is referenced (e.g. ParsedCalendar.timezones). */
   timezones?: string[];

@@ -58,6 +58,12 @@ export function eventRowsFromResource(text: string, ctx: EventRowContext, existi
 }
 
 
+function highestSequence(ical: string | null): number {
+  let max = 0;
+  for (const m of (ical ?? '').matchAll(/(?:^|\n)SEQUENCE[^:\r\n]*:(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
 /**
  * The resource to PUT: `base` (the server's text, if the event exists there) with this one instance
  * replaced or added, or `removeInstance` dropped and excluded on the master via EXDATE.
@@ -82,7 +88,9 @@ export function buildEventResource(base: string | null, change: { put: StoredEve
   let replaced = false;
   for (const ev of parsed.events) {
     if ('put' in change && sameInstance(ev.data, change.put)) {
-      events.push({ data: eventToData(change.put, ev.data, now), original: ev.component });
+      const data = eventToData(change.put, ev.data, now);
+      // SEQUENCE only grows: an organiser's change (invitations) raises it in the row's own text.
+      events.push({ data: { ...data, sequence: Math.max(data.sequence, highestSequence(change.put.ical)) }, original: ev.component });
       replaced = true;
     } else if ('removeInstance' in change && sameInstance(ev.data, change.removeInstance)) {
       continue;
