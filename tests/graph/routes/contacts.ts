@@ -4,6 +4,7 @@
  * As in Graph, GET /me/contactFolders lists the folders *below* the default
  * "Contacts" folder; /me/contacts addresses the default folder's contacts.
  */
+import { createHash } from 'node:crypto';
 import type { DeltaItem } from '../delta';
 import { project, resolveSelect, type QueryOption } from '../odata';
 import { CONTACT_SPEC, contactId, renderContact, renderContactFolder, type View } from '../render';
@@ -141,6 +142,22 @@ function folderOf(ctx: Ctx): ContactFolderRec {
 
 const contactOf = (ctx: Ctx): ContactRec => ctx.mb.requireContact(ctx.params['contactId'] ?? '');
 
+/** Contact photos (profilePhoto), kept beside the records: the bytes and the type they were uploaded with. */
+const photos = new WeakMap<ContactRec, { bytes: Buffer; contentType: string }>();
+/** Graph refuses contact photos over 4 MB. */
+const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+
+function photoOf(c: ContactRec): { bytes: Buffer; contentType: string } {
+  const photo = photos.get(c);
+  if (!photo) throw new GraphError(404, 'ErrorItemNotFound', "The photo wasn't found.");
+  return photo;
+}
+
+/** Control surface: a contact's photo as stored, or undefined. */
+export function contactPhoto(c: ContactRec): { bytes: Buffer; contentType: string } | undefined {
+  return photos.get(c);
+}
+
 function sortContacts(list: ContactRec[]): ContactRec[] {
   return list.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.seq - b.seq);
 }
@@ -226,6 +243,49 @@ function contactItemRoutes(prefix: string): Route[] {
       path: p,
       handler: (ctx) => {
         ctx.mb.removeContact(contactOf(ctx));
+        return empty(204);
+      },
+    },
+    // profilePhoto of a contact: GET photo (metadata), GET/PUT photo/$value (the bytes, PUT with the image's
+    // Content-Type, 200 on success; setting a photo changes the contact's changeKey), DELETE photo/$value.
+    {
+      method: 'GET',
+      path: `${p}/photo`,
+      handler: (ctx) => {
+        const photo = photoOf(contactOf(ctx));
+        return json(200, { '@odata.context': `${ctx.contextBase}/contacts('${ctx.params['contactId']}')/photo/$entity`, '@odata.mediaContentType': photo.contentType, '@odata.mediaEtag': `W/"${createHash('sha1').update(photo.bytes).digest('hex')}"`, id: 'default', height: null, width: null });
+      },
+    },
+    {
+      method: 'GET',
+      path: `${p}/photo/$value`,
+      handler: (ctx) => {
+        const photo = photoOf(contactOf(ctx));
+        return { status: 200, headers: {}, body: { kind: 'bytes', value: photo.bytes, contentType: photo.contentType } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${p}/photo/$value`,
+      handler: (ctx) => {
+        const c = contactOf(ctx);
+        const contentType = (ctx.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!/^image\/(jpeg|png|gif|bmp)$/.test(contentType)) throw new GraphError(400, 'ErrorInvalidImage', 'The photo must be sent with an image Content-Type.');
+        if (ctx.rawBody.length === 0) throw new GraphError(400, 'ErrorInvalidRequest', 'The photo is empty.');
+        if (ctx.rawBody.length > MAX_PHOTO_BYTES) throw new GraphError(413, 'ErrorRequestEntityTooLarge', 'The photo is larger than 4 MB.');
+        photos.set(c, { bytes: Buffer.from(ctx.rawBody), contentType });
+        touch(c);
+        return empty(200);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${p}/photo/$value`,
+      handler: (ctx) => {
+        const c = contactOf(ctx);
+        photoOf(c);
+        photos.delete(c);
+        touch(c);
         return empty(204);
       },
     },

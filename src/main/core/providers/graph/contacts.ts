@@ -1,4 +1,5 @@
 import type { Contact } from '../../../../shared/types';
+import { parseVCards, type ContactPhoto } from '../../pim';
 import type { StoredContact, StoredTask } from '../../store';
 import { DeleteContactPayload, PutContactPayload } from '../../tasks/pim-kinds';
 import { PimlicoError } from '../../util/errors';
@@ -36,6 +37,20 @@ const CONTACT_SELECT =
   'displayName,givenName,surname,emailAddresses,mobilePhone,homePhones,businessPhones,homeAddress,businessAddress,otherAddress,companyName,jobTitle,birthday,personalNotes,categories,changeKey,createdDateTime,lastModifiedDateTime';
 
 const enc = encodeURIComponent;
+
+function photoIn(vcard: string | null): ContactPhoto | null {
+  if (!vcard) return null;
+  try {
+    return parseVCards(vcard)[0]?.data.photo ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function samePhoto(a: ContactPhoto | null, b: ContactPhoto | null): boolean {
+  if (!a || !b) return a === b;
+  return 'uri' in a ? 'uri' in b && a.uri === b.uri : 'base64' in b && a.base64 === b.base64 && a.mediaType === b.mediaType;
+}
 /** Stands for the default contact folder while its id is unknown (it has no contact yet). */
 const DEFAULT_FOLDER = 'contacts';
 
@@ -211,7 +226,8 @@ export class GraphContactsPart implements ProviderPart {
       updatedAt: Date.parse(c.lastModifiedDateTime ?? '') || now,
       remoteId: c.id,
       etag: c.changeKey ?? null,
-      vcard: null,
+      // Graph's contact has no vCard: the stored one holds what Pimlico keeps beside it (the photo set here, an imported card).
+      vcard: existing?.vcard ?? null,
     };
   }
 
@@ -241,7 +257,10 @@ export class GraphContactsPart implements ProviderPart {
 
   async applyTask(task: StoredTask): Promise<void> {
     try {
-      if (task.kind === 'pim.putContact') return await this.putContact(PutContactPayload.parse(task.payload).contact);
+      if (task.kind === 'pim.putContact') {
+        const { contact, previous } = PutContactPayload.parse(task.payload);
+        return await this.putContact(contact, previous);
+      }
       if (task.kind === 'pim.deleteContact') return await this.deleteContact(DeleteContactPayload.parse(task.payload).contact);
     } catch (err) {
       if (err instanceof SignInRequiredError || err instanceof PimlicoError) throw err;
@@ -250,7 +269,7 @@ export class GraphContactsPart implements ProviderPart {
     throw new PimlicoError('Internal', `The Graph contacts part does not handle ${task.kind}`);
   }
 
-  private async putContact(contact: StoredContact): Promise<void> {
+  private async putContact(contact: StoredContact, previous: StoredContact | null): Promise<void> {
     const book = this.ctx.store.pim.addressBooks(this.accountId).find((b) => b.id === contact.addressBookId);
     if (!book?.remoteId) return;
     let saved: GraphContact | null = null;
@@ -263,8 +282,27 @@ export class GraphContactsPart implements ProviderPart {
       }
     }
     saved ??= await this.client.post<GraphContact>(book.remoteId === DEFAULT_FOLDER ? '/me/contacts' : `/me/contactFolders/${enc(book.remoteId)}/contacts`, this.toGraph(contact));
+    let changeKey = saved.changeKey ?? null;
+    const photo = photoIn(contact.vcard);
+    if (!samePhoto(photo, photoIn(previous?.vcard ?? null))) {
+      const pushed = await this.pushPhoto(saved.id, photo);
+      // A photo write gives the contact a new changeKey; knowing it keeps the next delta from reading it back.
+      if (pushed) changeKey = (await this.client.get<GraphContact>(`/me/contacts/${enc(saved.id)}?$select=changeKey`)).changeKey ?? changeKey;
+    }
     const current = this.ctx.store.pim.contact(contact.id);
-    if (current) this.ctx.store.pim.upsertContact({ ...current, remoteId: saved.id, etag: saved.changeKey ?? null });
+    if (current) this.ctx.store.pim.upsertContact({ ...current, remoteId: saved.id, etag: changeKey });
+  }
+
+  /** The contact's profilePhoto on Graph set to the vCard's photo, or removed. False when there was nothing Graph can take (a photo URI). */
+  private async pushPhoto(remoteId: string, photo: ContactPhoto | null): Promise<boolean> {
+    const path = `/me/contacts/${enc(remoteId)}/photo/$value`;
+    if (photo && 'uri' in photo) return false;
+    if (photo) {
+      await this.client.request('PUT', path, { binary: { bytes: Buffer.from(photo.base64, 'base64'), contentType: photo.mediaType } });
+      return true;
+    }
+    const res = await this.client.request('DELETE', path, { accept: [404] });
+    return res.status !== 404;
   }
 
   private async deleteContact(contact: StoredContact): Promise<void> {

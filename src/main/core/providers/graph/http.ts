@@ -78,6 +78,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Raw bytes (upload sessions); sent as is with these headers and without Authorization. */
   raw?: { bytes: Uint8Array; headers: Record<string, string>; noAuth: true };
+  /** A binary body sent with the token (a contact's photo/$value). */
+  binary?: { bytes: Uint8Array; contentType: string };
   headers?: Record<string, string>;
   /** More Prefer values (outlook.timezone=...), next to IdType="ImmutableId". */
   prefer?: string;
@@ -191,7 +193,10 @@ export class GraphClient {
         delete headers['Prefer'];
       } else {
         headers['Authorization'] = `Bearer ${await this.token()}`;
-        if (options.body !== undefined) {
+        if (options.binary) {
+          headers['Content-Type'] = options.binary.contentType;
+          body = options.binary.bytes;
+        } else if (options.body !== undefined) {
           headers['Content-Type'] = 'application/json';
           body = JSON.stringify(options.body);
         }

@@ -1,0 +1,57 @@
+// A contact photo set or removed in Pimlico reaches Graph as the contact's profilePhoto
+// (PUT/DELETE /me/contacts/{id}/photo/$value, read back here with separate requests), survives the next
+// delta sync, and undo puts the previous photo back on the server.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALICE, ALICE_TOKEN, graphFixture, type GraphFixture } from './support';
+import { solidPng } from '../../support/png';
+
+let fx: GraphFixture;
+beforeEach(async () => {
+  fx = await graphFixture();
+});
+afterEach(async () => fx.close());
+
+/** The photo on the emulated Graph, fetched as another client would. */
+async function graphPhoto(remoteId: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
+  const res = await fetch(`${fx.emu.baseUrl}/me/contacts/${encodeURIComponent(remoteId)}/photo/$value`, { headers: { authorization: `Bearer ${ALICE_TOKEN}` } });
+  return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe('Graph provider: contact photos', () => {
+  it('pushes a set photo, keeps it across delta sync, removes it, and undo restores it', async () => {
+    const { emu, core, accountId } = fx;
+    emu.seedContact(ALICE, { givenName: 'Dana', surname: 'Scully', displayName: 'Dana Scully' });
+    await core.sync.syncNow(accountId);
+    const dana = core.contacts.list({ addressBookId: core.contacts.addressBooks(accountId)[0]!.id, limit: 10 })[0]!;
+    const remoteId = emu.getContacts(ALICE)[0]!.id;
+    expect((await graphPhoto(remoteId)).status).toBe(404);
+
+    const red = solidPng(3, 3, [255, 0, 0]);
+    const set = (await core.handle('contacts.setPhoto', { id: dana.id, image: red.toString('base64') })) as { taskId: string };
+    await core.tasks.run(accountId);
+    const onGraph = await graphPhoto(remoteId);
+    expect(onGraph).toMatchObject({ status: 200, type: 'image/png' });
+    expect(onGraph.bytes.equals(red)).toBe(true);
+
+    // The photo write changed the contact's changeKey; the next delta keeps the local photo.
+    emu.clearRequests();
+    await core.sync.syncNow(accountId);
+    expect(await core.handle('contacts.photo', { id: dana.id })).toEqual({ url: `data:image/png;base64,${red.toString('base64')}` });
+    // A server-side edit arrives by delta and the photo stays.
+    emu.updateContact(ALICE, remoteId, { jobTitle: 'Special Agent' });
+    await core.sync.syncNow(accountId);
+    expect(core.contacts.get(dana.id).jobTitle).toBe('Special Agent');
+    expect(((await core.handle('contacts.photo', { id: dana.id })) as { url: string | null }).url).toMatch(/^data:image\/png;base64,/);
+
+    const removed = (await core.handle('contacts.setPhoto', { id: dana.id, image: null })) as { taskId: string };
+    await core.tasks.run(accountId);
+    expect((await graphPhoto(remoteId)).status).toBe(404);
+    expect(await core.handle('contacts.photo', { id: dana.id })).toEqual({ url: null });
+
+    await core.handle('tasks.undo', { id: removed.taskId });
+    await core.tasks.run(accountId);
+    expect((await graphPhoto(remoteId)).bytes.equals(red)).toBe(true);
+    expect(set.taskId).toBeTruthy();
+    expect(core.store.tasks.recent(20).filter((t) => t.status === 'failed')).toEqual([]);
+  });
+});
