@@ -265,7 +265,8 @@ function ContactDetail({ contact: c, writable, onEdit, onDelete, onExport }: { c
   };
   const choosePhoto = async (file: File | undefined) => {
     if (!file) return;
-    if (!PHOTO_TYPES.includes(file.type)) return reportError(new Error(`${file.name} is not a PNG, JPEG, GIF or WebP image`));
+    // The browser's type is only a first filter (it can be empty); the core checks the bytes.
+    if (file.type && !PHOTO_TYPES.includes(file.type)) return reportError(new Error(`${file.name} is not a PNG, JPEG, GIF or WebP image`));
     if (file.size > MAX_CONTACT_PHOTO_BYTES) {
       return reportError(new Error(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; choose a photo of at most ${MAX_CONTACT_PHOTO_BYTES / 1024 / 1024} MB`));
     }

@@ -103,10 +103,12 @@ describe('contact photo through the UI, checked on the CardDAV server', () => {
     expect(card).toContain('FN:Piet Mondriaan');
   });
 
-  it('refuses a file over 1 MB before sending it, and the photo stays', async () => {
+  it('refuses a file over 1 MB before sending it, and a file that only claims to be an image; the photo stays', async () => {
     const big = Buffer.concat([solidPng(8, 8, [0, 0, 0]), Buffer.alloc(1024 * 1024 + 10)]);
     await detail().getByLabel('Choose contact photo').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: big });
     await page.getByText(/huge\.png is 1\.0 MB; choose a photo of at most 1 MB/).waitFor();
+    await detail().getByLabel('Choose contact photo').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
+    await page.getByText('notes.png could not be read as an image').waitFor();
     expect(/^PHOTO/m.test((await serverCard('Piet Mondriaan')) ?? '')).toBe(true);
   });
 
