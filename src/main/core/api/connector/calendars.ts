@@ -197,38 +197,8 @@ export const calendarOperations: OperationSpec[] = [
     responses: OK,
     handler: patchItem,
   },
-  {
-    operationId: 'CalendarGetOnNewItems',
-    method: 'GET',
-    path: '/datasets/calendars/tables/{table}/onnewitems',
-    summary: 'On new items',
-    description: 'Polling trigger: events created since the previous poll.',
-    tags: ['Calendar'],
-    trigger: true,
-    params: [tableParam(TABLE), ...ODATA_PARAMS, { name: 'triggerState', in: 'query', type: 'string', required: false, description: 'Where the previous poll stopped (from the Location header)' }, ACCOUNT_PARAM],
-    responses: {
-      '200': { description: 'OK', schema: 'CalendarItemsList', headers: ['Location', 'Retry-After'] },
-      '202': { description: 'Nothing new yet', headers: ['Location', 'Retry-After'] },
-      ...ERROR_RESPONSES,
-    },
-    handler: onChangedItems('created'),
-  },
-  {
-    operationId: 'CalendarGetOnUpdatedItems',
-    method: 'GET',
-    path: '/datasets/calendars/tables/{table}/onupdateditems',
-    summary: 'On updated items',
-    description: 'Polling trigger: events created or modified since the previous poll, each once in its latest state.',
-    tags: ['Calendar'],
-    trigger: true,
-    params: [tableParam(TABLE), ...ODATA_PARAMS, { name: 'triggerState', in: 'query', type: 'string', required: false, description: 'Where the previous poll stopped (from the Location header)' }, ACCOUNT_PARAM],
-    responses: {
-      '200': { description: 'OK', schema: 'CalendarItemsList', headers: ['Location', 'Retry-After'] },
-      '202': { description: 'Nothing new yet', headers: ['Location', 'Retry-After'] },
-      ...ERROR_RESPONSES,
-    },
-    handler: onChangedItems('modified'),
-  },
+  changedItemsTrigger('created'),
+  changedItemsTrigger('modified'),
   {
     operationId: 'CalendarGetView',
     method: 'GET',
@@ -246,3 +216,26 @@ export const calendarOperations: OperationSpec[] = [
     handler: calendarView,
   },
 ];
+
+/** The two polling triggers of the calendar tables: new events, and new or changed ones. */
+function changedItemsTrigger(change: 'created' | 'modified'): OperationSpec {
+  const created = change === 'created';
+  return {
+    operationId: created ? 'CalendarGetOnNewItems' : 'CalendarGetOnUpdatedItems',
+    method: 'GET',
+    path: `/datasets/calendars/tables/{table}/${created ? 'onnewitems' : 'onupdateditems'}`,
+    summary: created ? 'On new items' : 'On updated items',
+    description: created
+      ? 'Polling trigger: events created since the previous poll.'
+      : 'Polling trigger: events created or modified since the previous poll, each once in its latest state.',
+    tags: ['Calendar'],
+    trigger: true,
+    params: [tableParam(TABLE), ...ODATA_PARAMS, { name: 'triggerState', in: 'query', type: 'string', required: false, description: 'Where the previous poll stopped (from the Location header)' }, ACCOUNT_PARAM],
+    responses: {
+      '200': { description: 'OK', schema: 'CalendarItemsList', headers: ['Location', 'Retry-After'] },
+      '202': { description: 'Nothing new yet', headers: ['Location', 'Retry-After'] },
+      ...ERROR_RESPONSES,
+    },
+    handler: onChangedItems(change),
+  };
+}
