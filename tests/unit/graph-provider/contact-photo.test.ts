@@ -17,7 +17,39 @@ async function graphPhoto(remoteId: string): Promise<{ status: number; type: str
   return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
+/** A photo uploaded by another client (Outlook), as Graph documents it: the bytes with an image Content-Type. */
+async function uploadPhoto(remoteId: string, bytes: Buffer, contentType: string): Promise<number> {
+  const res = await fetch(`${fx.emu.baseUrl}/me/contacts/${encodeURIComponent(remoteId)}/photo/$value`, { method: 'PUT', headers: { authorization: `Bearer ${ALICE_TOKEN}`, 'content-type': contentType }, body: bytes });
+  return res.status;
+}
+
 describe('Graph provider: contact photos', () => {
+  it('shows photos set in Outlook, checked by their bytes, and follows a changed photo', async () => {
+    const { emu, core, accountId } = fx;
+    for (const name of ['Walter Skinner', 'Alex Krycek', 'Monica Reyes']) emu.seedContact(ALICE, { displayName: name, givenName: name.split(' ')[0]! });
+    const remote = (name: string) => emu.getContacts(ALICE).find((c) => c.displayName === name)!.id;
+    const blue = solidPng(2, 2, [0, 0, 255]);
+    expect(await uploadPhoto(remote('Walter Skinner'), blue, 'image/png')).toBe(200);
+    // Claims to be a JPEG but is not an image: never shown.
+    expect(await uploadPhoto(remote('Alex Krycek'), Buffer.from('<html>not a photo</html>'), 'image/jpeg')).toBe(200);
+    await core.sync.syncNow(accountId);
+    const local = (name: string) => core.contacts.list({ query: name, limit: 1 })[0]!.id;
+    const photoOf = async (name: string) => ((await core.handle('contacts.photo', { id: local(name) })) as { url: string | null }).url;
+
+    expect(await photoOf('Walter Skinner')).toBe(`data:image/png;base64,${blue.toString('base64')}`);
+    expect(await photoOf('Alex Krycek')).toBeNull();
+    expect(await photoOf('Monica Reyes')).toBeNull();
+    // Asked once per version of the contact.
+    emu.clearRequests();
+    expect(await photoOf('Walter Skinner')).toBe(`data:image/png;base64,${blue.toString('base64')}`);
+    expect(emu.requests.filter((r) => r.path.includes('/photo'))).toEqual([]);
+
+    const green = solidPng(2, 2, [0, 200, 0]);
+    expect(await uploadPhoto(remote('Walter Skinner'), green, 'image/png')).toBe(200);
+    await core.sync.syncNow(accountId);
+    expect(await photoOf('Walter Skinner')).toBe(`data:image/png;base64,${green.toString('base64')}`);
+  });
+
   it('pushes a set photo, keeps it across delta sync, removes it, and undo restores it', async () => {
     const { emu, core, accountId } = fx;
     emu.seedContact(ALICE, { givenName: 'Dana', surname: 'Scully', displayName: 'Dana Scully' });

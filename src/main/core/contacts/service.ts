@@ -5,7 +5,7 @@ import { stripUndefined } from '../calendar/service';
 import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
 import { contactColumns, contactToData } from './columns';
-import { buildVCard, parseVCards, type ContactData, type ParsedContact } from '../pim';
+import { buildVCard, parseVCards, type ContactData, type ContactPhoto, type ParsedContact } from '../pim';
 import { safeFilename } from '../calendar/service';
 import { decodePhotoUpload } from './photo';
 
@@ -256,6 +256,32 @@ export class ContactsService {
     const contact: StoredContact = { ...previous, vcard, updatedAt: Math.max(this.now(), previous.updatedAt + 1) };
     const task = this.tasks.enqueue(previous.accountId, 'pim.putContact', { contact, previous });
     return { contact, task };
+  }
+
+  /** Photos read from a server that keeps them outside the vCard (Graph), by contact and version; bounded. */
+  private readonly remotePhotos = new Map<string, string | null>();
+
+  /**
+   * The contact's photo, from its vCard or, for a contact the server keeps without one (Graph), fetched once
+   * per server version of the contact. A contact whose card has no photo was cleared here: nothing is fetched.
+   * An unreachable server shows no photo this time and is asked again next time.
+   */
+  async photoWithRemote(id: string, fetchRemote?: (remoteId: string) => Promise<ContactPhoto | null>): Promise<string | null> {
+    const local = this.photo(id);
+    const c = this.get(id);
+    if (local || c.vcard !== null || !c.remoteId || !fetchRemote) return local;
+    const key = `${c.id}:${c.etag ?? ''}`;
+    if (this.remotePhotos.has(key)) return this.remotePhotos.get(key) ?? null;
+    let url: string | null;
+    try {
+      const photo = await fetchRemote(c.remoteId);
+      url = photo && 'base64' in photo ? `data:${photo.mediaType};base64,${photo.base64}` : null;
+    } catch {
+      return null;
+    }
+    if (this.remotePhotos.size >= 5000) this.remotePhotos.clear();
+    this.remotePhotos.set(key, url);
+    return url;
   }
 
   /** The contact's photo as a data: URL (or its https URI), from the stored vCard. */

@@ -106,7 +106,11 @@ export function pimHandlers(core: Core): HandlerGroup<
     'contacts.update': ({ id, patch }) => core.contacts.update(id, patch).contact,
     'contacts.delete': ({ id }) => ({ ok: true as const, taskId: core.contacts.delete(id).id }),
     'contacts.groups': ({ addressBookId }) => core.contacts.groups(addressBookId),
-    'contacts.photo': ({ id }) => ({ url: core.contacts.photo(id) }),
+    'contacts.photo': async ({ id }) => {
+      const provider = core.provider(core.contacts.get(id).accountId);
+      const fetchRemote = provider?.fetchContactPhoto?.bind(provider);
+      return { url: await core.contacts.photoWithRemote(id, fetchRemote) };
+    },
     'contacts.setPhoto': ({ id, image }) => {
       const { contact, task } = core.contacts.setPhoto(id, image);
       return { contact, taskId: task.id };

@@ -1,5 +1,6 @@
 import type { Account, SyncResult } from '../../../shared/types';
 import type { CoreEvents, Disposable } from '../events';
+import type { ContactPhoto } from '../pim';
 import type { Store, StoredOutboxEntry, StoredTask } from '../store';
 import type { Logger } from '../util/log';
 
@@ -53,6 +54,8 @@ export interface AccountProvider {
   send(entry: StoredOutboxEntry): Promise<void>;
   /** Fetches attachment bytes that were too large to cache during sync. */
   fetchAttachment?(messageId: string, attachmentId: string): Promise<Uint8Array>;
+  /** A contact's photo kept by the server outside any vCard (Graph's profilePhoto); null when it has none. */
+  fetchContactPhoto?(remoteId: string): Promise<ContactPhoto | null>;
   /** Push: calls onChange when the server reports something new (IMAP IDLE, Graph notifications). */
   watch?(onChange: () => void): Disposable;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Contact } from '../../../../shared/types';
+import { sniffImageType } from '../../contacts/photo';
 import { parseVCards, type ContactPhoto } from '../../pim';
 import type { StoredContact, StoredTask } from '../../store';
 import { DeleteContactPayload, PutContactPayload } from '../../tasks/pim-kinds';
@@ -291,6 +292,14 @@ export class GraphContactsPart implements ProviderPart {
     }
     const current = this.ctx.store.pim.contact(contact.id);
     if (current) this.ctx.store.pim.upsertContact({ ...current, remoteId: saved.id, etag: changeKey });
+  }
+
+  /** The contact's profilePhoto (set in Outlook or here), checked by its bytes; null when it has none or it is not an image. */
+  async fetchPhoto(remoteId: string): Promise<ContactPhoto | null> {
+    const res = await this.client.request<unknown>('GET', `/me/contacts/${enc(remoteId)}/photo/$value`, { bytesResponse: true, accept: [404] });
+    if (res.status === 404 || !Buffer.isBuffer(res.body)) return null;
+    const mediaType = sniffImageType(res.body);
+    return mediaType ? { mediaType, base64: res.body.toString('base64') } : null;
   }
 
   /** The contact's profilePhoto on Graph set to the vCard's photo, or removed. False when there was nothing Graph can take (a photo URI). */

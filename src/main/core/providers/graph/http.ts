@@ -80,6 +80,8 @@ export interface RequestOptions {
   raw?: { bytes: Uint8Array; headers: Record<string, string>; noAuth: true };
   /** A binary body sent with the token (a contact's photo/$value). */
   binary?: { bytes: Uint8Array; contentType: string };
+  /** The answer is binary (photo/$value): a successful body comes back as a Buffer, not text. */
+  bytesResponse?: boolean;
   headers?: Record<string, string>;
   /** More Prefer values (outlook.timezone=...), next to IdType="ImmutableId". */
   prefer?: string;
@@ -204,10 +206,14 @@ export class GraphClient {
       const release = await this.slots.acquire(1);
       let res: Response;
       let text: string;
+      let bytes: Buffer | null = null;
       try {
         // BodyInit differs between the DOM and Node typings of fetch; the value is valid for both.
         res = await fetch(url, { method, headers, body: body as RequestInit['body'] });
-        text = await res.text();
+        if (options.bytesResponse && res.ok) {
+          bytes = Buffer.from(await res.arrayBuffer());
+          text = '';
+        } else text = await res.text();
       } catch (err) {
         throw new RetryableError(`Microsoft Graph is unreachable: ${errorMessage(err)}`);
       } finally {
@@ -232,7 +238,7 @@ export class GraphClient {
         await sleep(wait);
         continue;
       }
-      const parsed = text && /json/i.test(res.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : text || null;
+      const parsed = bytes ?? (text && /json/i.test(res.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : text || null);
       if (res.status >= 400 && !(options.accept ?? []).includes(res.status)) throw toHttpError(res.status, parsed);
       return { status: res.status, body: parsed as T, headers: res.headers };
     }

@@ -81,5 +81,6 @@ export function createGraphProvider(ctx: ProviderContext): GraphProvider {
     },
     client,
     respondToInvitation: (eventId, response, comment) => calendar.respond(eventId, response, comment),
+    fetchContactPhoto: (remoteId) => contacts.fetchPhoto(remoteId),
   };
 }
