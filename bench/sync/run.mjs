@@ -71,6 +71,23 @@ async function warmUp() {
   }
 }
 
+/**
+ * The server's own share of a no-change resync: a bare client connecting, logging in and asking LIST-STATUS
+ * (what either tool must do at least), best of three.
+ */
+async function serverFloorMs() {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const c = new ImapFlow({ host: '127.0.0.1', port: Number(PORTS.PIMLICO_TEST_IMAP_PORT), secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
+    await c.connect();
+    await c.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: true } });
+    best = Math.min(best, performance.now() - t0);
+    await c.logout();
+  }
+  return best;
+}
+
 async function changeOnServer(round) {
   const c = new ImapFlow({ host: '127.0.0.1', port: Number(PORTS.PIMLICO_TEST_IMAP_PORT), secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
   await c.connect();
@@ -91,8 +108,10 @@ async function changeOnServer(round) {
 }
 
 function pimlico(dataDir, phase) {
-  // PIMLICO_BENCH_CPU_PROF=DIR writes a V8 CPU profile of Pimlico's initial sync there (main thread and parse workers).
-  const prof = phase === 'init' && process.env.PIMLICO_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PIMLICO_BENCH_CPU_PROF}`] : [];
+  // PIMLICO_BENCH_CPU_PROF=DIR writes a V8 CPU profile of Pimlico's initial sync there (main thread and parse workers);
+  // PIMLICO_BENCH_RESYNC_PROF=DIR does the same for the resyncs (profiling slows what it measures: not for figures).
+  const profDir = phase === 'init' ? process.env.PIMLICO_BENCH_CPU_PROF : process.env.PIMLICO_BENCH_RESYNC_PROF;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   const args = [...prof, join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs'), join(ROOT, 'bench/sync/pimlico-sync.ts'), dataDir, phase];
   if (phase === 'init') args.push('127.0.0.1', PORTS.PIMLICO_TEST_IMAP_PORT, USER, PASSWORD);
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -175,7 +194,8 @@ async function runSize(count) {
     console.log(`CPU (user+sys): pimlico ${fmtMs(r.pInit.cpuMs)}, mbsync ${fmtMs(r.mInit.cpuMs)}; load ${loadavg()[0].toFixed(1)}`);
     r.pNoop = pimlico(dataDir, 'resync');
     r.mNoop = mbsync(conf);
-    console.log(`no-change resync: pimlico ${fmtMs(r.pNoop.ms)}, mbsync ${fmtMs(r.mNoop.ms)}`);
+    r.floorMs = await serverFloorMs();
+    console.log(`no-change resync: pimlico ${fmtMs(r.pNoop.ms)}, mbsync ${fmtMs(r.mNoop.ms)}; server floor (connect, login, LIST-STATUS) ${fmtMs(r.floorMs)}`);
     await changeOnServer(1);
     r.pChange = pimlico(dataDir, 'resync');
     r.mChange = mbsync(conf);
@@ -201,6 +221,7 @@ export function report(results) {
       '| --- | --- | --- | --- |',
       `| initial sync | ${fmtMs(r.pInit.ms)} (${Math.round(r.count / (r.pInit.ms / 1000))} msg/s) | ${fmtMs(r.mInit.ms)} (${Math.round(r.count / (r.mInit.ms / 1000))} msg/s) | ${ratio(r.pInit.ms, r.mInit.ms)} |`,
       `| no-change resync | ${fmtMs(r.pNoop.ms)} | ${fmtMs(r.mNoop.ms)} | ${ratio(r.pNoop.ms, r.mNoop.ms)} |`,
+      ...(r.floorMs !== undefined ? [`| of which the server's floor: connect, login, LIST-STATUS by a bare client | ${fmtMs(r.floorMs)} | | |`] : []),
       `| resync after 100 changes | ${fmtMs(r.pChange.ms)} | ${fmtMs(r.mChange.ms)} | ${ratio(r.pChange.ms, r.mChange.ms)} |`,
       `| CPU time of the initial sync (user + sys) | ${fmtMs(r.pInit.cpuMs)} | ${fmtMs(r.mInit.cpuMs)} | ${ratio(r.pInit.cpuMs, r.mInit.cpuMs)} |`,
       `| peak RSS (initial sync) | ${fmtMb(r.pInit.maxRssKb)} | ${fmtMb(r.mInit.maxRssKb)} | |`,

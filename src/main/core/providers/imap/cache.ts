@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../../store';
 
 export interface CachedFlags {
@@ -34,20 +35,9 @@ export class ImapCache {
     ).n;
   }
 
-  /** UID → cached flags for one server folder. */
-  flagsByUid(folderId: string): Map<number, CachedFlags> {
-    const rows = this.store.db
-      .prepare(
-        `SELECT id, remote_id, is_read, is_flagged, is_answered, is_draft FROM messages
-         WHERE remote_folder_id = ? AND remote_id IS NOT NULL`,
-      )
-      .all(folderId) as { id: string; remote_id: string; is_read: number; is_flagged: number; is_answered: number; is_draft: number }[];
-    return new Map(
-      rows.map((r) => [
-        Number(r.remote_id),
-        { id: r.id, read: r.is_read === 1, flagged: r.is_flagged === 1, answered: r.is_answered === 1, draft: r.is_draft === 1 },
-      ]),
-    );
+  /** UID → cached flags for one server folder (see CachedFolder: read row by row until a bulk question comes). */
+  folder(folderId: string): CachedFolder {
+    return new CachedFolder(this.store, folderId, this.countInRemoteFolder(folderId));
   }
 
   /** Message ids that a queued (not yet applied) task still changes: sync must not undo the user's action. */
@@ -100,5 +90,85 @@ export class ImapCache {
       )
       .all(accountId, folderId) as { uid: string | null }[];
     return new Set(rows.filter((r) => r.uid !== null).map((r) => Number(r.uid)));
+  }
+}
+
+const READ = 1;
+const FLAGGED = 2;
+const ANSWERED = 4;
+const DRAFT = 8;
+const FLAG_BITS = `is_read | (is_flagged << 1) | (is_answered << 2) | (is_draft << 3)`;
+/** Past this many single lookups a pass is clearly walking the folder: load it all at once. */
+const POINT_LOOKUPS_BEFORE_LOAD = 512;
+
+/**
+ * What the cache holds of one server folder, by UID. An incremental resync asks about a few UIDs (the
+ * changed and the new), so those are looked up one by one through the (folder, UID) index; a full pass
+ * asks about every UID, and then the folder is read once into two flat maps (no object per message:
+ * 100,000 of them cost ~0.5 s to build).
+ */
+export class CachedFolder {
+  private ids: Map<number, string> | null = null;
+  private bits: Map<number, number> | null = null;
+  private lookups = 0;
+  private byUid: Statement | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly folderId: string,
+    /** How many cached messages sit in this server folder. */
+    readonly size: number,
+  ) {}
+
+  has(uid: number): boolean {
+    return this.row(uid) !== undefined;
+  }
+
+  get(uid: number): CachedFlags | undefined {
+    const r = this.row(uid);
+    if (!r) return undefined;
+    return { id: r.id, read: (r.bits & READ) !== 0, flagged: (r.bits & FLAGGED) !== 0, answered: (r.bits & ANSWERED) !== 0, draft: (r.bits & DRAFT) !== 0 };
+  }
+
+  /** Message ids of the given UIDs that are cached. */
+  idsOf(uids: Iterable<number>): string[] {
+    const out: string[] = [];
+    for (const uid of uids) {
+      const r = this.row(uid);
+      if (r) out.push(r.id);
+    }
+    return out;
+  }
+
+  /** Message ids of every cached UID the server no longer lists. */
+  idsNotIn(serverUids: Set<number>): string[] {
+    this.load();
+    const out: string[] = [];
+    for (const [uid, id] of this.ids!) if (!serverUids.has(uid)) out.push(id);
+    return out;
+  }
+
+  private row(uid: number): { id: string; bits: number } | undefined {
+    if (!this.ids && ++this.lookups > POINT_LOOKUPS_BEFORE_LOAD) this.load();
+    if (this.ids) {
+      const id = this.ids.get(uid);
+      return id === undefined ? undefined : { id, bits: this.bits!.get(uid)! };
+    }
+    this.byUid ??= this.store.db.prepare(`SELECT id, ${FLAG_BITS} AS bits FROM messages WHERE remote_folder_id = ? AND remote_id = ?`);
+    return this.byUid.get(this.folderId, String(uid)) as { id: string; bits: number } | undefined;
+  }
+
+  private load(): void {
+    if (this.ids) return;
+    const rows = this.store.db
+      .prepare(`SELECT CAST(remote_id AS INTEGER), id, ${FLAG_BITS} FROM messages WHERE remote_folder_id = ? AND remote_id IS NOT NULL`)
+      .raw()
+      .all(this.folderId) as [number, string, number][];
+    this.ids = new Map();
+    this.bits = new Map();
+    for (const [uid, id, bits] of rows) {
+      this.ids.set(uid, id);
+      this.bits.set(uid, bits);
+    }
   }
 }

@@ -169,7 +169,7 @@ export class MailSync {
         counts.messagesRemoved! += removed;
         state = { uidnext: null, highestModseq: null };
       }
-      const cached = this.cache.flagsByUid(f.id);
+      const cached = this.cache.folder(f.id);
       const pending = this.cache.pendingTaskMessageIds(this.accountId);
       let serverUids: Set<number> | null = null;
       const vanished = new Set<number>();
@@ -231,9 +231,8 @@ export class MailSync {
 
       // 3. Expunged elsewhere: from the full UID list when there is one, else as VANISHED reported them.
       const known = serverUids;
-      const isGone = known ? (uid: number) => !known.has(uid) : (uid: number) => vanished.has(uid);
       {
-        const gone = [...cached.entries()].filter(([uid]) => isGone(uid)).map(([, c]) => c.id);
+        const gone = known ? cached.idsNotIn(known) : cached.idsOf(vanished);
         if (gone.length) {
           this.ctx.store.transaction(() => this.ctx.store.mail.remove(gone));
           counts.messagesRemoved! += gone.length;
