@@ -69,3 +69,22 @@ export function splitByUid(parsed: ParsedCalendar): ImportedResource[] {
     ),
   }));
 }
+
+/** The highest SEQUENCE in a stored resource (0 when it has none or is not stored yet). */
+export function sequenceOf(ical: string | null): number {
+  let max = 0;
+  for (const m of (ical ?? '').matchAll(/(?:^|\n)SEQUENCE[^:\r\n]*:(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
+/** The resource text with SEQUENCE set on every VEVENT of this UID (an organiser's significant change, RFC 5546 2.1.4). */
+export function withSequence(ical: string, uid: string, sequence: number): string {
+  return ical.replace(/BEGIN:VEVENT\r?\n[\s\S]*?END:VEVENT/g, (block) => {
+    const unfolded = block.replace(/\r?\n[ \t]/g, '');
+    const blockUid = /(?:^|\n)UID[^:\r\n]*:([^\r\n]*)/.exec(unfolded)?.[1]?.trim();
+    if (blockUid !== uid) return block;
+    const eol = block.includes('\r\n') ? '\r\n' : '\n';
+    if (/(?:^|\n)SEQUENCE[;:]/.test(block)) return block.replace(/((?:^|\n)SEQUENCE)[^:\r\n]*:\d*/, `$1:${sequence}`);
+    return block.replace(/^BEGIN:VEVENT\r?\n/, `BEGIN:VEVENT${eol}SEQUENCE:${sequence}${eol}`);
+  });
+}

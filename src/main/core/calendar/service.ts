@@ -7,7 +7,7 @@ import { badRequest, notFound, PimlicoError } from '../util/errors';
 import { newId } from '../util/ids';
 import { eventColumns, eventToData } from './columns';
 import { parseICalendar, type ParsedEvent } from '../pim';
-import { exportEvents, splitByUid } from './ics';
+import { exportEvents, sequenceOf, splitByUid, withSequence } from './ics';
 import {
   fullLocal,
   instantMs,
@@ -175,6 +175,15 @@ export class CalendarService {
     return { event, task };
   }
 
+  /** A change of when (or whether) a meeting the user organises takes place: what attendees must be told. */
+  private isSignificantOrganizerChange(previous: StoredEvent, next: StoredEvent): boolean {
+    if (!next.attendees.length || !next.organizer) return false;
+    const own = this.store.accounts.get(next.accountId)?.email.toLowerCase();
+    if (!own || next.organizer.address.toLowerCase() !== own) return false;
+    const when = (e: StoredEvent) => JSON.stringify([e.start, e.end, e.timeZone, e.allDay, e.rrule, e.exdates, e.status]);
+    return when(previous) !== when(next);
+  }
+
   private organizerFor(accountId: string): { name: string; address: string } | null {
     const account = this.store.accounts.get(accountId);
     return account?.email ? { name: account.displayName, address: account.email } : null;
@@ -186,6 +195,10 @@ export class CalendarService {
     const merged = EventInput.parse({ ...previous, ...stripUndefined(patch) });
     const organizer = previous.organizer ?? (merged.attendees.length ? this.organizerFor(previous.accountId) : null);
     const event = withUtcBounds({ ...previous, ...merged, organizer, updatedAt: Math.max(this.now(), previous.updatedAt + 1) });
+    if (this.isSignificantOrganizerChange(previous, event)) {
+      // Attendees' calendars take an update only with a higher SEQUENCE (RFC 5546 2.1.4).
+      event.ical = withSequence(previous.ical ?? exportEvents([previous]), previous.uid, sequenceOf(previous.ical) + 1);
+    }
     const task = this.tasks.enqueue(previous.accountId, 'pim.putEvent', { event, previous });
     return { event, task };
   }

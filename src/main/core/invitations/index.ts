@@ -3,7 +3,7 @@
 import type { EmailAddress, Occurrence, TaskInfo } from '../../../shared/types';
 import type { CalendarService } from '../calendar/service';
 import { eventToData } from '../calendar/columns';
-import { exportEvents } from '../calendar/ics';
+import { exportEvents, sequenceOf, withSequence } from '../calendar/ics';
 import { splitByUid } from '../calendar/ics';
 import { withUtcBounds } from '../calendar/service';
 import { buildICalendar, parseICalendar, type ParsedCalendar, type ParsedEvent } from '../pim';
@@ -686,13 +686,6 @@ export function compareStamps(a: ItipStamp, b: ItipStamp): number {
   return a.sequence !== b.sequence ? a.sequence - b.sequence : a.dtstamp < b.dtstamp ? -1 : a.dtstamp > b.dtstamp ? 1 : 0;
 }
 
-/** The highest SEQUENCE in a stored resource (0 when it has none or is not stored yet). */
-function sequenceOf(ical: string | null): number {
-  let max = 0;
-  for (const m of (ical ?? '').matchAll(/(?:^|\n)SEQUENCE[^:\r\n]*:(\d+)/g)) max = Math.max(max, Number(m[1]));
-  return max;
-}
-
 /** COMMENT of an iTIP event component (the attendee's note with a proposal), unescaped. */
 function itipComment(component: string): string {
   try {
@@ -719,18 +712,6 @@ function itipHeader(text: string): ItipHeader | null {
   } catch {
     return null;
   }
-}
-
-/** The resource text with SEQUENCE set on every VEVENT of this UID (an organiser's significant change, RFC 5546 2.1.4). */
-export function withSequence(ical: string, uid: string, sequence: number): string {
-  return ical.replace(/BEGIN:VEVENT\r?\n[\s\S]*?END:VEVENT/g, (block) => {
-    const unfolded = block.replace(/\r?\n[ \t]/g, '');
-    const blockUid = /(?:^|\n)UID[^:\r\n]*:([^\r\n]*)/.exec(unfolded)?.[1]?.trim();
-    if (blockUid !== uid) return block;
-    const eol = block.includes('\r\n') ? '\r\n' : '\n';
-    if (/(?:^|\n)SEQUENCE[;:]/.test(block)) return block.replace(/((?:^|\n)SEQUENCE)[^:\r\n]*:\d*/, `$1:${sequence}`);
-    return block.replace(/^BEGIN:VEVENT\r?\n/, `BEGIN:VEVENT${eol}SEQUENCE:${sequence}${eol}`);
-  });
 }
 
 /** The attendee's or organiser's note as COMMENT in each VEVENT (RFC 5546 allows it in COUNTER and DECLINECOUNTER). */
