@@ -69,7 +69,10 @@ export class ImapCache {
   unplacedInFolder(accountId: string, folderId: string): Map<string, string> {
     const rows = this.store.db
       .prepare(
-        `SELECT id, message_id_header FROM messages WHERE account_id = ? AND remote_id IS NULL AND message_id_header IS NOT NULL
+        // The partial index of UID-less messages (migration 9); left to itself the planner walks the
+        // Message-ID index, which holds every message of the account.
+        `SELECT id, message_id_header FROM messages INDEXED BY messages_unplaced
+         WHERE account_id = ? AND remote_id IS NULL AND message_id_header IS NOT NULL
            AND (remote_folder_id = ? OR (remote_folder_id IS NULL AND folder_id = ?))`,
       )
       .all(accountId, folderId, folderId) as { id: string; message_id_header: string }[];
