@@ -13,6 +13,8 @@ export interface HeadlessApp {
   process: ChildProcess;
   /** Authorised fetch against the local API. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Adds an account through POST /accounts (failing unless 201), syncs it once when asked, and answers its id. */
+  addAccount(input: Record<string, unknown>, opts?: { sync?: boolean }): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -50,12 +52,23 @@ export async function startHeadless(opts: { dataDir?: string; token?: string; en
   });
   const api = (path: string, init: RequestInit = {}) =>
     fetch(new URL(path, url), { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+  const addAccount = async (input: Record<string, unknown>, opts: { sync?: boolean } = {}) => {
+    const res = await api('/accounts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+    if (res.status !== 201) throw new Error(`POST /accounts answered ${res.status}: ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    if (opts.sync) {
+      const synced = await api(`/accounts/${id}/sync`, { method: 'POST' });
+      if (synced.status !== 200) throw new Error(`the first sync of ${String(input.email)} answered ${synced.status}: ${await synced.text()}`);
+    }
+    return id;
+  };
   return {
     url,
     token,
     dataDir,
     process: child,
     api,
+    addAccount,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolveStop) => {
         if (child.exitCode !== null) return resolveStop(child.exitCode);

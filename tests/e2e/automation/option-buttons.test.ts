@@ -9,6 +9,7 @@ import { resetMailUser } from '../../servers';
 import { serverSession, user } from '../../integration/imap/support';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
+import { imapAccountInput } from '../../integration/imap/support';
 
 const servers = inject('servers');
 const alice = user(servers, 'alice');
@@ -23,19 +24,7 @@ beforeAll(async () => {
   await resetMailUser(alice.email, servers);
   await resetMailUser(bob.email, servers);
   app = await startHeadless();
-  const res = await app.api('/accounts', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      kind: 'imap',
-      displayName: 'bob',
-      email: bob.email,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: bob.email, password: bob.password },
-      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', user: bob.email, password: bob.password },
-    }),
-  });
-  expect(res.status).toBe(201);
-  accountId = ((await res.json()) as { id: string }).id;
+  accountId = await app.addAccount(imapAccountInput(servers, bob));
   const header = formatOptionsHeader({ subscriptionId: 'sub_header_only', replyTo: alice.email, subject: 'Ship the release?', options: ['Ship it', 'Hold'] });
   const transport = nodemailer.createTransport({ host: servers.smtp.host, port: servers.smtp.port, secure: false, ignoreTLS: true, auth: { user: alice.email, pass: alice.password } });
   await transport.sendMail({ from: alice.email, to: bob.email, subject: 'Ship the release?', text: 'Please decide.', headers: { [OPTIONS_HEADER]: header } });

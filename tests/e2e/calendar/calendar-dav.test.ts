@@ -8,6 +8,8 @@ import { parseICalendar } from '../../../src/main/core/pim';
 import { resetDavUser, resetMailUser } from '../../servers';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
+import { davResources } from '../../support/dav';
+import { imapAccountInput } from '../../integration/imap/support';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -21,20 +23,7 @@ let page: Page;
 const accountIds: Record<string, string> = {};
 
 /** A separate HTTP client: what is on the server, independent of Pimlico's code. */
-async function serverCalendar(u: { email: string; password: string }): Promise<string[]> {
-  const auth = `Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
-  const collection = new URL(`${encodeURIComponent(u.email)}/calendar/`, servers.dav.url);
-  const listing = await fetch(collection, {
-    method: 'PROPFIND',
-    headers: { authorization: auth, depth: '1' },
-  });
-  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)<\//g)].map((m) => m[1]!);
-  return Promise.all(
-    hrefs.map(async (h) =>
-      (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text(),
-    ),
-  );
-}
+const serverCalendar = (u: { email: string; password: string }) => davResources(servers, u, 'calendar');
 
 /** Unfolded text of the one resource on the server whose text matches. */
 async function resourceWith(u: typeof alice, pattern: RegExp): Promise<string | undefined> {
@@ -64,34 +53,7 @@ function dateIn(zone: string, offsetDays: number): string {
 const compact = (d: string) => d.replace(/-/g, '');
 
 async function addAccount(u: typeof alice, name: string) {
-  const dav = { url: servers.dav.url, user: u.email, password: u.password };
-  const res = await app.api('/accounts', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      kind: 'imap',
-      displayName: name,
-      email: u.email,
-      imap: {
-        host: servers.imap.host,
-        port: servers.imap.port,
-        security: 'none',
-        user: u.email,
-        password: u.password,
-      },
-      smtp: {
-        host: servers.smtp.host,
-        port: servers.smtp.port,
-        security: 'none',
-        user: u.email,
-        password: u.password,
-      },
-      caldav: dav,
-      carddav: dav,
-    }),
-  });
-  expect(res.status).toBe(201);
-  accountIds[name] = ((await res.json()) as { id: string }).id;
+  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name });
   await sync(name);
 }
 

@@ -6,6 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { resetDavUser, resetMailUser } from '../../servers';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
+import { davResources } from '../../support/dav';
+import { imapAccountInput } from '../../integration/imap/support';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -18,14 +20,7 @@ let context: BrowserContext;
 let page: Page;
 const accountIds: Record<string, string> = {};
 
-async function serverCalendar(u: typeof alice): Promise<string[]> {
-  const auth = `Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
-  const collection = new URL(`${encodeURIComponent(u.email)}/calendar/`, servers.dav.url);
-  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
-  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)<\//g)].map((m) => m[1]!);
-  const texts = await Promise.all(hrefs.map(async (h) => (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()));
-  return texts.map((t) => t.replace(/\r\n[ \t]/g, ''));
-}
+const serverCalendar = (u: typeof alice) => davResources(servers, u, 'calendar');
 const resourceWith = async (u: typeof alice, pattern: RegExp) => (await serverCalendar(u)).find((t) => pattern.test(t)) ?? '';
 
 function dateIn(zone: string, offsetDays: number): string {
@@ -39,23 +34,7 @@ async function sync(name: string) {
 }
 
 async function addAccount(u: typeof alice, name: string) {
-  const dav = { url: servers.dav.url, user: u.email, password: u.password };
-  const server = { security: 'none', user: u.email, password: u.password };
-  const res = await app.api('/accounts', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      kind: 'imap',
-      displayName: name,
-      email: u.email,
-      imap: { ...server, host: servers.imap.host, port: servers.imap.port },
-      smtp: { ...server, host: servers.smtp.host, port: servers.smtp.port },
-      caldav: dav,
-      carddav: dav,
-    }),
-  });
-  expect(res.status).toBe(201);
-  accountIds[name] = ((await res.json()) as { id: string }).id;
+  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name });
   await sync(name);
 }
 

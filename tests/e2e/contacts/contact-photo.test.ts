@@ -8,6 +8,8 @@ import { resetDavUser, resetMailUser } from '../../servers';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { solidPng } from '../../support/png';
+import { davResources } from '../../support/dav';
+import { imapAccountInput } from '../../integration/imap/support';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -16,13 +18,7 @@ let app: HeadlessApp;
 let browser: Browser;
 let page: Page;
 
-async function serverCards(): Promise<string[]> {
-  const auth = `Basic ${Buffer.from(`${alice.email}:${alice.password}`).toString('base64')}`;
-  const collection = new URL(`${encodeURIComponent(alice.email)}/contacts/`, servers.dav.url);
-  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
-  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.vcf)<\//g)].map((m) => m[1]!);
-  return Promise.all(hrefs.map(async (h) => (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()));
-}
+const serverCards = () => davResources(servers, alice, 'contacts');
 async function serverCard(name: string): Promise<string | undefined> {
   return (await serverCards()).find((t) => t.replace(/\r\n[ \t]/g, '').includes(`FN:${name}`));
 }
@@ -47,22 +43,7 @@ beforeAll(async () => {
   await resetMailUser(alice.email, servers);
   await resetDavUser(alice.email, servers);
   app = await startHeadless();
-  const dav = { url: servers.dav.url, user: alice.email, password: alice.password };
-  const res = await app.api('/accounts', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      kind: 'imap',
-      displayName: 'alice',
-      email: alice.email,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', user: alice.email, password: alice.password },
-      caldav: dav,
-      carddav: dav,
-    }),
-  });
-  expect(res.status).toBe(201);
-  const accountId = ((await res.json()) as { id: string }).id;
-  expect((await app.api(`/accounts/${accountId}/sync`, { method: 'POST' })).status).toBe(200);
+  await app.addAccount(imapAccountInput(servers, alice, { dav: true }), { sync: true });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${app.url}#token=${app.token}`);

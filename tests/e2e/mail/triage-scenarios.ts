@@ -6,6 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { seedLocalMailbox } from './seed';
+import { eventually } from '../../support/eventually';
+
+export { eventually };
 
 /** Folders the scenarios look at, by what they are for; each backend maps them to its own names. */
 export type TriageFolder = 'inbox' | 'archive' | 'trash' | 'projects' | 'sent';
@@ -53,16 +56,6 @@ export interface TriageBackend {
 /** Long enough for the sync the undo scenario runs during the hold, even on a busy machine. */
 export const UNDO_SECONDS = 10;
 
-/** Polls until fn returns a truthy value: delivery and task queues are asynchronous. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export function triageScenarios(backend: TriageBackend): void {
   let app: HeadlessApp;

@@ -1,6 +1,9 @@
 import { ImapFlow } from 'imapflow';
 import type { TestServers, TestUser } from '../../servers';
 import type { Core } from '../../../src/main/core/core';
+import { eventually } from '../../support/eventually';
+
+export { eventually };
 
 export function user(servers: TestServers, name: 'alice' | 'bob'): TestUser {
   const u = servers.users.find((x) => x.email.startsWith(`${name}@`));
@@ -8,14 +11,16 @@ export function user(servers: TestServers, name: 'alice' | 'bob'): TestUser {
   return u;
 }
 
-/** Account settings for a test user on the plain loopback ports (TLS is tested separately). */
-export function imapAccountInput(servers: TestServers, u: TestUser, extra: { smtp?: Record<string, unknown>; imap?: Record<string, unknown> } = {}) {
+/** Account settings for a test user on the plain loopback ports (TLS is tested separately); with `dav`, Radicale too. */
+export function imapAccountInput(servers: TestServers, u: TestUser, extra: { smtp?: Record<string, unknown>; imap?: Record<string, unknown>; dav?: boolean } = {}) {
+  const dav = { url: servers.dav.url, user: u.email, password: u.password };
   return {
     kind: 'imap' as const,
     displayName: u.email.split('@')[0]!,
     email: u.email,
     imap: { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, user: u.email, password: u.password, ...extra.imap },
     smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none' as const, user: u.email, password: u.password, ...extra.smtp },
+    ...(extra.dav ? { caldav: dav, carddav: dav } : {}),
   };
 }
 
@@ -75,16 +80,6 @@ export async function appendOnServer(c: ImapFlow, path: string, o: { subject: st
   await c.append(path, raw, o.flags ?? [], o.date);
 }
 
-/** Polls until fn returns a truthy value (mail delivery through Postfix is asynchronous). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export function folderId(core: Core, accountId: string, role: string): string {
   const f = core.store.mail.listFolders(accountId).find((x) => x.role === role);

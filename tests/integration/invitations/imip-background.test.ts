@@ -8,6 +8,7 @@ import type { Core } from '../../../src/main/core/core';
 import { invitationsFor } from '../../../src/main/core/handlers/pim';
 import { resetDavUser, resetMailUser } from '../../servers';
 import { createTestCore, tempDir } from '../../support/core';
+import { davResources } from '../../support/dav';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -66,13 +67,7 @@ const calendarOf = (p: Pimlico) => p.core.store.pim.calendars(p.accountId).find(
 const statusOf = (p: Pimlico, eventId: string, who: string) => p.core.calendar.get(eventId).attendees.find((x) => x.address === who)?.status;
 
 /** What alice's CalDAV server holds, read by a separate HTTP client (unfolded). */
-async function serverCalendar(u: typeof alice): Promise<string[]> {
-  const auth = `Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
-  const collection = new URL(`${encodeURIComponent(u.email)}/calendar/`, servers.dav.url);
-  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
-  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)<\//g)].map((m) => m[1]!);
-  return Promise.all(hrefs.map(async (h) => (await (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()).replace(/\r\n[ \t]/g, '')));
-}
+const serverCalendar = (u: typeof alice) => davResources(servers, u, 'calendar');
 
 /** A REPLY as another client would send it, with the SEQUENCE and DTSTAMP given. */
 async function sendReply(uid: string, partstat: string, sequence: number, dtstamp: string, subject: string) {

@@ -9,6 +9,7 @@ import { invitationsFor } from '../../../src/main/core/handlers/pim';
 import type { InvitationService } from '../../../src/main/core/invitations';
 import { resetDavUser, resetMailUser } from '../../servers';
 import { createTestCore } from '../../support/core';
+import { davResources } from '../../support/dav';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -66,14 +67,7 @@ async function delivered(name: string, subject: string, seen: string[] = []): Pr
 }
 
 /** A separate HTTP client: the user's calendar resources as Radicale has them, unfolded. */
-async function serverCalendar(u: typeof alice): Promise<string[]> {
-  const auth = `Basic ${Buffer.from(`${u.email}:${u.password}`).toString('base64')}`;
-  const collection = new URL(`${encodeURIComponent(u.email)}/calendar/`, servers.dav.url);
-  const listing = await fetch(collection, { method: 'PROPFIND', headers: { authorization: auth, depth: '1' } });
-  const hrefs = [...(await listing.text()).matchAll(/<[^>]*href>([^<]+\.ics)<\//g)].map((m) => m[1]!);
-  const texts = await Promise.all(hrefs.map(async (h) => (await fetch(new URL(h, collection), { headers: { authorization: auth } })).text()));
-  return texts.map((t) => t.replace(/\r\n[ \t]/g, ''));
-}
+const serverCalendar = (u: typeof alice) => davResources(servers, u, 'calendar');
 const onServer = async (u: typeof alice, uid: string) => (await serverCalendar(u)).find((t) => t.includes(`UID:${uid}`));
 
 const calendarOf = (name: string) => core.store.pim.calendars(ids[name]).find((c) => !c.readOnly)!;
