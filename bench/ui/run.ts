@@ -218,17 +218,22 @@ window.__nextPaint = () => new Promise((resolve) => {
   observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-message-id'] });
 });`;
 
-async function keyPresses(browser: Browser, app: Headless): Promise<{ archive: number[]; next: number[] }> {
+async function keyPresses(browser: Browser, app: Headless): Promise<{ archive: number[]; next: number[]; archiveMisses: boolean[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => console.error('page error', e.message));
   await page.goto(`${app.url}#token=${app.token}`);
   await page.locator('.message-row').first().waitFor();
   await page.evaluate(INSTRUMENT);
+  const misses: boolean[] = [];
+  const missCount = () => page.evaluate(() => performance.getEntriesByName('mail:detail-miss').length);
   const measure = async (key: string) => {
     // Arm first (awaited), so the listener is in place before the key event is sent.
     await page.evaluate('window.__pending = window.__nextPaint(); 0');
+    const before = await missCount();
     await page.keyboard.press(key);
-    return page.evaluate('window.__pending') as Promise<number>;
+    const ms = (await page.evaluate('window.__pending')) as number;
+    misses.push((await missCount()) > before);
+    return ms;
   };
   await page.keyboard.press('j');
   await page.locator('.reading-pane[data-message-id]').waitFor();
@@ -271,7 +276,7 @@ async function keyPresses(browser: Browser, app: Headless): Promise<{ archive: n
   close();
   await new Promise((r) => setTimeout(r, 3000));
   await page.close();
-  return { archive, next };
+  return { archive, next, archiveMisses: misses.slice(next.length) };
 }
 
 const QUERIES: [string, string][] = [
@@ -407,7 +412,7 @@ async function partial(browser: Browser): Promise<void> {
   try {
     if (ONLY === 'keys') {
       const keys = await keyPresses(browser, app);
-      console.log(`  archive, press by press (ms): ${keys.archive.map((x) => x.toFixed(0)).join(' ')}`);
+      console.log(`  archive, press by press (ms; * = detail not prefetched): ${keys.archive.map((x, i) => `${x.toFixed(0)}${keys.archiveMisses[i] ? '*' : ''}`).join(' ')}`);
       console.log(
         `  archive → next painted p50 ${ms(pct(keys.archive, 50))} ms, p95 ${ms(pct(keys.archive, 95))} ms, max ${ms(Math.max(...keys.archive))} ms; j p50 ${ms(pct(keys.next, 50))} ms, p95 ${ms(pct(keys.next, 95))} ms`,
       );
