@@ -136,13 +136,14 @@ async function main() {
     await page.locator('.cal-body.mode-month[data-loaded="true"]').waitFor();
     // Paint time: the first animation frame after the commit, then a task (the frame has been presented by then).
     await page.evaluate(() => {
-      const w = window as unknown as { __calPaints: number[] };
-      w.__calPaints = [];
+      // Keyed by the navigation's start, so a late paint of a warm-up navigation is never taken for a measured one.
+      const w = window as unknown as { __calPaints: Map<number, number> };
+      w.__calPaints = new Map();
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
           if (e.name !== 'calendar:navigation') continue;
           const start = e.startTime;
-          requestAnimationFrame(() => setTimeout(() => w.__calPaints.push(performance.now() - start)));
+          requestAnimationFrame(() => setTimeout(() => w.__calPaints.set(start, performance.now() - start)));
         }
       }).observe({ type: 'measure' });
     });
@@ -152,25 +153,26 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('.cal-body')?.getAttribute('data-loaded') === 'true');
     }
     await page.evaluate(() => performance.clearMeasures());
-    await page.evaluate(() => ((window as unknown as { __calPaints: number[] }).__calPaints = []));
     for (let i = 0; i < NAVIGATIONS; i++) {
       // Forward six months, back six, through the busiest part of the year.
       const key = Math.floor(i / 6) % 2 === 0 ? 'n' : 'p';
       await page.keyboard.press(key);
       await page.waitForFunction((n) => performance.getEntriesByName('calendar:navigation').length >= n, i + 1);
-      await page.waitForFunction((n) => (window as unknown as { __calPaints: number[] }).__calPaints.length >= n, i + 1);
+      const navigation = await page.evaluate((n) => {
+        const m = performance.getEntriesByName('calendar:navigation')[n]!;
+        return { start: m.startTime, commit: m.duration };
+      }, i);
+      const paint = (await (
+        await page.waitForFunction((start) => (window as unknown as { __calPaints: Map<number, number> }).__calPaints.get(start), navigation.start)
+      ).jsonValue()) as number;
       // Every occurrence placed in the month's day cells: the chips shown plus the "n more" behind them.
       const occurrences = await page.evaluate(
         () =>
           document.querySelectorAll('.month-grid [data-testid="event"]').length +
           [...document.querySelectorAll('.mg-more')].reduce((sum, el) => sum + (parseInt(el.textContent ?? '0', 10) || 0), 0),
       );
-      results.push({ commit: 0, paint: 0, occurrences });
+      results.push({ commit: navigation.commit, paint, occurrences });
     }
-    const commits = await page.evaluate(() => performance.getEntriesByName('calendar:navigation').map((e) => e.duration));
-    const paints = await page.evaluate(() => (window as unknown as { __calPaints: number[] }).__calPaints);
-    commits.forEach((c, i) => (results[i]!.commit = c));
-    paints.forEach((p, i) => (results[i]!.paint = p));
   } finally {
     await browser.close();
     await app.stop();

@@ -442,7 +442,7 @@ function writeResults(r: {
   seedMs: number;
   notmuchNewMs: number;
   cold: { interactiveMs: number; listeningMs: number }[];
-  keys: { archive: number[]; next: number[] };
+  keys: { archive: number[]; next: number[]; archiveMisses: boolean[] };
   keysUnthrottled: { archive: number[]; next: number[] };
   search: {
     q: string;
@@ -475,6 +475,10 @@ function writeResults(r: {
     '',
     'Key press latency is measured inside the page: from the keydown event to the frame after the next message is in the DOM',
     '(MutationObserver, then requestAnimationFrame and a posted message, which runs after that frame is painted).',
+    'Headless Chromium without a GPU paces its own frames: a trace of the slowest presses (PIMLICO_BENCH_UI_PROFILE) shows the next',
+    'message in the DOM and laid out about 10 ms after the key, then the page idle until a frame 45-55 ms later. The row measured',
+    'with that pacing off is the app\'s own time. The next message\'s body is always prefetched: a press that has to wait for the',
+    `core is marked (mail:detail-miss); this run had ${r.keys.archiveMisses.filter(Boolean).length} of ${r.keys.archive.length}.`,
     "Search: median of 7 runs after one warm-up, the two tools alternating run by run. Pimlico: the `mail.search` call over the UI's WebSocket (first 100 results newest first plus the total count);",
     'notmuch: `notmuch search --output=messages --limit=100` as a process, which includes its start-up (a few ms). Counts differ where the',
     'semantics do: Pimlico matches word prefixes as you type, notmuch stems words.',
