@@ -131,10 +131,14 @@ export const useMail = create<MailState>((set, get) => {
 
   /** Runs a triage action that removes messages from this view: optimistic, then confirmed or rolled back. */
   const removeWith = async (label: (n: number) => string, perform: (ids: string[]) => Promise<TaskInfo>) => {
-    const ids = await get().targets();
-    if (!ids.length) return;
     const visible = get().checked.length ? get().checked : get().selectedId ? [get().selectedId!] : [];
+    if (!visible.length) return;
+    // targets() reads the view before the rows go; the rows go at once, still inside the key's event, so
+    // React renders the next message in that same task (a discrete update) instead of a later one.
+    const targets = get().targets();
     hideAndAdvance(visible);
+    const ids = await targets;
+    if (!ids.length) return;
     const performed = perform(ids);
     track(label(visible.length), visible, performed);
     try {
