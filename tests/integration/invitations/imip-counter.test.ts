@@ -3,92 +3,28 @@
 // REQUEST moves bob's copy on his CalDAV server; a REFRESH from bob is answered without alice doing anything;
 // a second proposal is declined and bob's calendar stays. What is on Radicale is read with separate requests.
 import { createTransport } from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Core } from '../../../src/main/core/core';
-import { invitationsFor } from '../../../src/main/core/handlers/pim';
 import type { InvitationService } from '../../../src/main/core/invitations';
-import { resetDavUser, resetMailUser } from '../../servers';
-import { createTestCore } from '../../support/core';
+import { twoAccounts } from './two-accounts';
 import { davResources } from '../../support/dav';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
 const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
 
+const h = twoAccounts();
+const { settle, inbox, delivered, calendarOf } = h;
 let core: Core;
 let invitations: InvitationService;
-const ids: Record<string, string> = {};
-
-function addAccount(u: typeof alice, name: string) {
-  const dav = { url: servers.dav.url, user: u.email, password: u.password };
-  const server = { port: 0, security: 'none' as const, user: u.email, password: u.password };
-  ids[name] = core.accounts.create({
-    kind: 'imap',
-    displayName: name,
-    email: u.email,
-    imap: { ...server, host: servers.imap.host, port: servers.imap.port },
-    smtp: { ...server, host: servers.smtp.host, port: servers.smtp.port },
-    caldav: dav,
-    carddav: dav,
-  }).id;
-}
-
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    await core.tasks.idle();
-    await core.outbox.idle();
-    await core.poller.idle();
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function inbox(name: string): Promise<{ id: string; subject: string }[]> {
-  const folder = core.store.mail.listFolders(ids[name]!).find((f) => f.role === 'inbox')!;
-  const page = (await core.handle('mail.list', { folderId: folder.id, limit: 100 })) as { items: { id: string; subject: string }[] };
-  return page.items;
-}
-
-/** Syncs the account until a new message with this subject (not one of `seen`) is in its inbox. */
-async function delivered(name: string, subject: string, seen: string[] = []): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        await core.sync.syncNow(ids[name]!);
-        id = (await inbox(name)).find((m) => m.subject === subject && !seen.includes(m.id))?.id;
-        return id !== undefined;
-      },
-      { timeout: 30_000, interval: 500, message: `${subject} delivered to ${name}` },
-    )
-    .toBe(true);
-  // The sync ran the poller, which applies updates and answers refresh requests in the background.
-  await settle();
-  return id!;
-}
+beforeAll(() => {
+  core = h.core;
+  invitations = h.invitations;
+});
 
 /** A separate HTTP client: the user's calendar resources as Radicale has them, unfolded. */
 const serverCalendar = (u: typeof alice) => davResources(servers, u, 'calendar');
 const onServer = async (u: typeof alice, uid: string) => (await serverCalendar(u)).find((t) => t.includes(`UID:${uid}`));
-
-const calendarOf = (name: string) => core.store.pim.calendars(ids[name]).find((c) => !c.readOnly)!;
-
-beforeAll(async () => {
-  for (const u of [alice, bob]) {
-    await resetMailUser(u.email, servers);
-    await resetDavUser(u.email, servers);
-  }
-  core = createTestCore();
-  addAccount(alice, 'alice');
-  addAccount(bob, 'bob');
-  await core.sync.syncNow(ids.alice!);
-  await core.sync.syncNow(ids.bob!);
-  invitations = invitationsFor(core);
-}, 60_000);
-
-afterAll(async () => {
-  await settle();
-  await core?.close();
-});
 
 describe('proposing a new time between two accounts on the real servers', () => {
   let aliceEventId: string;

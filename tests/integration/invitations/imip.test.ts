@@ -1,99 +1,22 @@
 // iMIP between two real accounts (alice organises, bob attends) on Dovecot/Postfix/Radicale, through the core:
 // REQUEST sent from an event, preview with that day's conflicts, answer, organiser's update and cancellation
 // applied to the attendee's copy. Mail travels over SMTP and IMAP; every calendar write goes to CalDAV.
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Core } from '../../../src/main/core/core';
-import { invitationsFor } from '../../../src/main/core/handlers/pim';
 import type { InvitationService } from '../../../src/main/core/invitations';
-import { resetDavUser, resetMailUser } from '../../servers';
-import { createTestCore } from '../../support/core';
+import { twoAccounts } from './two-accounts';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
 const bob = servers.users.find((u) => u.email.startsWith('bob'))!;
 
+const h = twoAccounts();
+const { ids, settle, inbox, delivered, calendarOf } = h;
 let core: Core;
 let invitations: InvitationService;
-const ids: Record<string, string> = {};
-
-function addAccount(u: typeof alice, name: string) {
-  const dav = { url: servers.dav.url, user: u.email, password: u.password };
-  ids[name] = core.accounts.create({
-    kind: 'imap',
-    displayName: name,
-    email: u.email,
-    imap: {
-      host: servers.imap.host,
-      port: servers.imap.port,
-      security: 'none',
-      user: u.email,
-      password: u.password,
-    },
-    smtp: {
-      host: servers.smtp.host,
-      port: servers.smtp.port,
-      security: 'none',
-      user: u.email,
-      password: u.password,
-    },
-    caldav: dav,
-    carddav: dav,
-  }).id;
-}
-
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    await core.tasks.idle();
-    await core.outbox.idle();
-    await core.poller.idle();
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function inbox(name: string): Promise<{ id: string; subject: string }[]> {
-  const folder = core.store.mail.listFolders(ids[name]!).find((f) => f.role === 'inbox')!;
-  const page = (await core.handle('mail.list', { folderId: folder.id, limit: 100 })) as {
-    items: { id: string; subject: string }[];
-  };
-  return page.items;
-}
-
-/** Syncs the account until a message with this subject is in its inbox. */
-async function delivered(name: string, subject: string): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        await core.sync.syncNow(ids[name]!);
-        id = (await inbox(name)).find((m) => m.subject === subject)?.id;
-        return id !== undefined;
-      },
-      { timeout: 30_000, interval: 500, message: `${subject} delivered to ${name}` },
-    )
-    .toBe(true);
-  // The sync ran the poller, which applies replies, updates and cancellations in the background.
-  await settle();
-  return id!;
-}
-
-const calendarOf = (name: string) => core.store.pim.calendars(ids[name]).find((c) => !c.readOnly)!;
-
-beforeAll(async () => {
-  for (const u of [alice, bob]) {
-    await resetMailUser(u.email, servers);
-    await resetDavUser(u.email, servers);
-  }
-  core = createTestCore();
-  addAccount(alice, 'alice');
-  addAccount(bob, 'bob');
-  await core.sync.syncNow(ids.alice!);
-  await core.sync.syncNow(ids.bob!);
-  invitations = invitationsFor(core);
-}, 60_000);
-
-afterAll(async () => {
-  await settle();
-  await core?.close();
+beforeAll(() => {
+  core = h.core;
+  invitations = h.invitations;
 });
 
 describe('iMIP between two accounts on the real servers', () => {
