@@ -86,4 +86,30 @@ describe('Graph provider: contact photos', () => {
     expect(set.taskId).toBeTruthy();
     expect(core.store.tasks.recent(20).filter((t) => t.status === 'failed')).toEqual([]);
   });
+
+  it('follows a photo that Outlook removes or replaces after Pimlico set one', async () => {
+    const { emu, core, accountId } = fx;
+    emu.seedContact(ALICE, { givenName: 'John', surname: 'Doggett', displayName: 'John Doggett' });
+    await core.sync.syncNow(accountId);
+    const john = core.contacts.list({ query: 'Doggett', limit: 1 })[0]!;
+    const remoteId = emu.getContacts(ALICE)[0]!.id;
+    const photoUrl = async () => ((await core.handle('contacts.photo', { id: john.id })) as { url: string | null }).url;
+    const red = solidPng(3, 3, [255, 0, 0]);
+    await core.handle('contacts.setPhoto', { id: john.id, image: red.toString('base64') });
+    await core.tasks.run(accountId);
+    expect((await graphPhoto(remoteId)).bytes.equals(red)).toBe(true);
+
+    // Removed in Outlook: gone here after the next sync.
+    const removed = await fetch(`${emu.baseUrl}/me/contacts/${encodeURIComponent(remoteId)}/photo/$value`, { method: 'DELETE', headers: { authorization: `Bearer ${ALICE_TOKEN}` } });
+    expect(removed.status).toBe(204);
+    await core.sync.syncNow(accountId);
+    expect(await photoUrl()).toBeNull();
+
+    // A new one set in Outlook: shown here.
+    const green = solidPng(2, 2, [0, 200, 0]);
+    expect(await uploadPhoto(remoteId, green, 'image/png')).toBe(200);
+    await core.sync.syncNow(accountId);
+    expect(await photoUrl()).toBe(`data:image/png;base64,${green.toString('base64')}`);
+    expect(core.store.tasks.recent(20).filter((t) => t.status === 'failed')).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Contact } from '../../../../shared/types';
 import { sniffImageType } from '../../contacts/photo';
-import { parseVCards, type ContactPhoto } from '../../pim';
+import { buildVCard, parseVCards, type ContactPhoto } from '../../pim';
 import type { StoredContact, StoredTask } from '../../store';
 import { DeleteContactPayload, PutContactPayload } from '../../tasks/pim-kinds';
 import { PimlicoError } from '../../util/errors';
@@ -38,6 +38,16 @@ const CONTACT_SELECT =
   'displayName,givenName,surname,emailAddresses,mobilePhone,homePhones,businessPhones,homeAddress,businessAddress,otherAddress,companyName,jobTitle,birthday,personalNotes,categories,changeKey,createdDateTime,lastModifiedDateTime';
 
 const enc = encodeURIComponent;
+
+/** The card with its photo replaced (or removed), everything else as it was. */
+function withPhoto(vcard: string, photo: ContactPhoto | null): string {
+  try {
+    const parsed = parseVCards(vcard)[0];
+    return parsed ? buildVCard({ ...parsed.data, photo }, { original: parsed.original }) : vcard;
+  } catch {
+    return vcard;
+  }
+}
 
 function photoIn(vcard: string | null): ContactPhoto | null {
   if (!vcard) return null;
@@ -146,6 +156,15 @@ export class GraphContactsPart implements ProviderPart {
     while (next) {
       const page: { value: GraphContact[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string } = await this.client.get(next, 'odata.maxpagesize=100');
       const pending = this.pendingContactIds();
+      // A contact changed on the server whose card is kept here (a photo set here, an imported card): its
+      // photo may have been set, changed or removed in Outlook too (the contact's JSON does not say), so the
+      // server's photo goes into the kept card. Contacts without a kept card read it when shown.
+      const serverPhotos = new Map<string, ContactPhoto | null>();
+      for (const c of page.value) {
+        const existing = c['@removed'] ? undefined : store.pim.contactByRemoteId(bookId, c.id);
+        if (!existing?.vcard || pending.has(existing.id) || existing.etag === c.changeKey) continue;
+        serverPhotos.set(c.id, await this.fetchPhoto(c.id));
+      }
       store.transaction(() => {
         for (const c of page.value) {
           const existing = store.pim.contactByRemoteId(bookId, c.id);
@@ -162,7 +181,9 @@ export class GraphContactsPart implements ProviderPart {
           }
           seen.add(c.id);
           if (existing?.etag && existing.etag === c.changeKey) continue;
-          store.pim.upsertContact(this.toStored(bookId, c, existing));
+          const stored = this.toStored(bookId, c, existing);
+          if (stored.vcard && serverPhotos.has(c.id)) stored.vcard = withPhoto(stored.vcard, serverPhotos.get(c.id)!);
+          store.pim.upsertContact(stored);
           changed++;
         }
       });
