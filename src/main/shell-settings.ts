@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHELL_SETTING_KEYS } from '../shared/shell-settings';
 
 /**
  * The shell's own settings, kept with the user's other settings in the core (settings.get/set), so
@@ -17,14 +18,6 @@ export const ShellSettings = z.object({
   updateFeedUrl: z.string().nullable().catch(null),
 });
 export type ShellSettings = z.infer<typeof ShellSettings>;
-
-export const SHELL_SETTING_KEYS = {
-  closeToTray: 'shell.closeToTray',
-  openAtLogin: 'shell.openAtLogin',
-  defaultMailApp: 'shell.defaultMailApp',
-  theme: 'appearance.theme',
-  updateFeedUrl: 'updates.feedUrl',
-} as const;
 
 export function readShellSettings(all: Record<string, unknown>): ShellSettings {
   return ShellSettings.parse({

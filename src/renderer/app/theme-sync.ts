@@ -1,8 +1,6 @@
 import { call } from '../lib/client';
 import { usePrefs } from '../mail/prefs';
-
-/** The desktop shell's setting for its native theme (window frame, menus, dialogs). */
-const SHELL_THEME_KEY = 'appearance.theme';
+import { SHELL_SETTING_KEYS } from '../../shared/shell-settings';
 
 /**
  * The UI's theme (ui.theme, set from Settings or the mail settings dialog) is mirrored into the
@@ -14,12 +12,12 @@ export function keepShellThemeInSync(): () => void {
   const sync = (theme: string) => {
     if (!known || theme === shellTheme) return;
     shellTheme = theme;
-    void call('settings.set', { key: SHELL_THEME_KEY, value: theme }).catch(() => undefined);
+    void call('settings.set', { key: SHELL_SETTING_KEYS.theme, value: theme }).catch(() => undefined);
   };
   let loaded = false;
   void call('settings.get', {})
     .then((s) => {
-      shellTheme = s[SHELL_THEME_KEY] ?? 'system';
+      shellTheme = s[SHELL_SETTING_KEYS.theme] ?? 'system';
       known = true;
       // Only once the UI's own preference is loaded; before that the store holds its default.
       if (loaded) sync(usePrefs.getState().theme);

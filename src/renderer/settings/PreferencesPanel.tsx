@@ -3,15 +3,8 @@ import { useApp } from '../app/store';
 import { useAutomation } from '../automation/store';
 import { call, onEvent } from '../lib/client';
 import { usePrefs, type Density, type Theme } from '../mail/prefs';
+import { SHELL_SETTING_KEYS } from '../../shared/shell-settings';
 
-/** The desktop shell reads these keys (src/main/shell-settings.ts); the theme key drives the native theme. */
-export const SHELL_KEYS = {
-  closeToTray: 'shell.closeToTray',
-  openAtLogin: 'shell.openAtLogin',
-  defaultMailApp: 'shell.defaultMailApp',
-  theme: 'appearance.theme',
-  updateFeedUrl: 'updates.feedUrl',
-} as const;
 
 const ZOOM_STEPS = [80, 90, 100, 110, 125, 150, 175, 200];
 
@@ -31,7 +24,7 @@ export function PreferencesPanel() {
         .then((s) => {
           setSettings(s);
           if (!feedEdited.current) {
-            const saved = s[SHELL_KEYS.updateFeedUrl];
+            const saved = s[SHELL_SETTING_KEYS.updateFeedUrl];
             setFeedUrl(typeof saved === 'string' ? saved : '');
           }
         })
@@ -154,24 +147,24 @@ export function PreferencesPanel() {
           <label className="check">
             <input
               type="checkbox"
-              checked={flag(SHELL_KEYS.closeToTray)}
-              onChange={(e) => void setSetting(SHELL_KEYS.closeToTray, e.target.checked)}
+              checked={flag(SHELL_SETTING_KEYS.closeToTray)}
+              onChange={(e) => void setSetting(SHELL_SETTING_KEYS.closeToTray, e.target.checked)}
             />
             Closing the window keeps Pimlico running in the tray
           </label>
           <label className="check">
             <input
               type="checkbox"
-              checked={flag(SHELL_KEYS.openAtLogin)}
-              onChange={(e) => void setSetting(SHELL_KEYS.openAtLogin, e.target.checked)}
+              checked={flag(SHELL_SETTING_KEYS.openAtLogin)}
+              onChange={(e) => void setSetting(SHELL_SETTING_KEYS.openAtLogin, e.target.checked)}
             />
             Start Pimlico when I log in
           </label>
           <label className="check">
             <input
               type="checkbox"
-              checked={flag(SHELL_KEYS.defaultMailApp)}
-              onChange={(e) => void setSetting(SHELL_KEYS.defaultMailApp, e.target.checked)}
+              checked={flag(SHELL_SETTING_KEYS.defaultMailApp)}
+              onChange={(e) => void setSetting(SHELL_SETTING_KEYS.defaultMailApp, e.target.checked)}
             />
             Open mailto: links with Pimlico
           </label>
@@ -191,7 +184,7 @@ export function PreferencesPanel() {
                 }
               }
               feedEdited.current = false;
-              void setSetting(SHELL_KEYS.updateFeedUrl, value || null).then(() =>
+              void setSetting(SHELL_SETTING_KEYS.updateFeedUrl, value || null).then(() =>
                 showToast(value ? 'Update feed saved' : 'Updates turned off'),
               );
             }}
