@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withUtcBounds } from '../../src/main/core/calendar/service';
 import type { StoredEvent } from '../../src/main/core/store';
 import { launchChromium } from '../../tests/support/chromium';
 import { createTestCore } from '../../tests/support/core';
 import { startHeadless } from '../../tests/support/headless';
+import { benchEvent } from '../support/events';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EVENTS = Number(process.argv[2] ?? 5000);
@@ -58,32 +58,7 @@ function seed(): { calendars: number; singles: number; series: number; overrides
   const base = new Date();
   let overrides = 0;
   const row = (i: number, fields: Partial<StoredEvent> & Pick<StoredEvent, 'start' | 'end' | 'timeZone'>): StoredEvent =>
-    withUtcBounds({
-      id: `evt_bench_${i}`,
-      calendarId: calendarIds[i % calendarIds.length]!,
-      accountId: account.id,
-      uid: `bench-${i}@pimlico`,
-      summary: `Event ${i}`,
-      description: '',
-      location: i % 3 === 0 ? `Room ${i % 17}` : '',
-      allDay: false,
-      rrule: null,
-      exdates: [],
-      recurrenceId: null,
-      showAs: 'busy',
-      importance: 'normal',
-      reminderMinutes: null,
-      organizer: null,
-      attendees: [],
-      categories: [],
-      createdAt: now,
-      updatedAt: now,
-      remoteId: null,
-      etag: null,
-      ical: null,
-      status: 'confirmed',
-      ...fields,
-    });
+    benchEvent(i, { calendarId: calendarIds[i % calendarIds.length]!, accountId: account.id, location: i % 3 === 0 ? `Room ${i % 17}` : '', ...fields }, now);
   core.store.transaction(() => {
     for (let i = 0; i < EVENTS; i++) {
       // Spread over a year around today: six months back, six ahead.

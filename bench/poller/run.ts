@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { withUtcBounds } from '../../src/main/core/calendar/service';
+import { benchEvent } from '../support/events';
 import { Core } from '../../src/main/core/core';
 import { FileKeySecretBox } from '../../src/main/core/secrets/secret-box';
 import { consoleLogger } from '../../src/main/core/util/log';
@@ -108,34 +108,21 @@ core.store.transaction(() => {
     const start = new Date(now + day + Math.floor(rand() * 365) * day + Math.floor(rand() * 10) * 3_600_000);
     const iso = (d: Date) => d.toISOString().slice(0, 19);
     core.store.pim.upsertEvent(
-      withUtcBounds({
-        id: `evt_bench_${i}`,
-        calendarId,
-        accountId: account.id,
-        uid: `bench-${i}@pimlico.test`,
-        summary: `Event ${i}`,
-        description: '',
-        location: i % 3 === 0 ? 'Room 1' : '',
-        start: iso(start),
-        end: iso(new Date(start.getTime() + 3_600_000)),
-        timeZone: 'Europe/Berlin',
-        allDay: false,
-        rrule: i % 10 === 0 ? 'FREQ=WEEKLY' : null,
-        exdates: [],
-        recurrenceId: null,
-        showAs: 'busy',
-        importance: 'normal',
-        reminderMinutes: i % 4 === 0 ? 30 : null,
-        organizer: null,
-        attendees: [],
-        categories: [],
-        createdAt: now,
-        updatedAt: now,
-        remoteId: null,
-        etag: null,
-        ical: null,
-        status: 'confirmed',
-      }),
+      benchEvent(
+        i,
+        {
+          calendarId,
+          accountId: account.id,
+          uid: `bench-${i}@pimlico.test`,
+          location: i % 3 === 0 ? 'Room 1' : '',
+          start: iso(start),
+          end: iso(new Date(start.getTime() + 3_600_000)),
+          timeZone: 'Europe/Berlin',
+          rrule: i % 10 === 0 ? 'FREQ=WEEKLY' : null,
+          reminderMinutes: i % 4 === 0 ? 30 : null,
+        },
+        now,
+      ),
     );
   }
 });
