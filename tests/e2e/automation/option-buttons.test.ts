@@ -10,6 +10,7 @@ import { serverSession, user } from '../../integration/imap/support';
 import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { imapAccountInput } from '../../integration/imap/support';
+import { openDelivered } from '../../support/mail-ui';
 
 const servers = inject('servers');
 const alice = user(servers, 'alice');
@@ -41,18 +42,7 @@ afterAll(async () => {
 
 describe('option buttons in the reading pane', () => {
   it('come from the X-Pimlico-Options header alone, and answer with the tokenised reply', async () => {
-    await page.getByRole('button', { name: /All inboxes/ }).click();
-    const row = page.locator('.message-row', { hasText: 'Ship the release?' });
-    await expect
-      .poll(
-        async () => {
-          expect((await app.api(`/accounts/${accountId}/sync`, { method: 'POST' })).status).toBe(200);
-          return row.count();
-        },
-        { timeout: 30_000, message: 'mail delivered to bob' },
-      )
-      .toBeGreaterThan(0);
-    await row.first().click();
+    await openDelivered(page, app, accountId, 'Ship the release?');
     const group = page.getByRole('group', { name: 'Answer options' });
     await expect.poll(async () => group.getByRole('button').allTextContents(), { timeout: 10_000 }).toEqual(['Ship it', 'Hold']);
     await expect(group.textContent()).resolves.toContain(`${alice.email} asks you to choose`);

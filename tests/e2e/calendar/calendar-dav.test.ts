@@ -10,6 +10,8 @@ import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { davResources } from '../../support/dav';
 import { imapAccountInput } from '../../integration/imap/support';
+import { openDelivered } from '../../support/mail-ui';
+import { compact, dateIn } from '../../support/dates';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -41,25 +43,9 @@ async function onServer(u: typeof alice, pattern: RegExp, what: string): Promise
   return found!;
 }
 
-function dateIn(zone: string, offsetDays: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date());
-  return new Date(Date.parse(`${today}T12:00:00Z`) + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
-const compact = (d: string) => d.replace(/-/g, '');
 
 async function addAccount(u: typeof alice, name: string) {
-  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name });
-  await sync(name);
-}
-
-async function sync(name: string) {
-  const res = await app.api(`/accounts/${accountIds[name]}/sync`, { method: 'POST' });
-  expect(res.status).toBe(200);
+  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name }, { sync: true });
 }
 
 const eventBlock = (title: string) => page.locator('[data-testid="event"]', { hasText: title }).first();
@@ -279,18 +265,7 @@ describe('an invitation sent from alice and accepted by bob', () => {
       new RegExp(`ATTENDEE[^:]*PARTSTAT=NEEDS-ACTION[^:]*:mailto:${bob.email}`, 'i'),
     );
 
-    await page.getByRole('button', { name: /All inboxes/ }).click();
-    const row = page.locator('.message-row', { hasText: 'Invitation: Team lunch' });
-    await expect
-      .poll(
-        async () => {
-          await sync('bob');
-          return row.count();
-        },
-        { timeout: 30_000, message: 'invitation delivered to bob' },
-      )
-      .toBeGreaterThan(0);
-    await row.first().click();
+    await openDelivered(page, app, accountIds.bob!, 'Invitation: Team lunch');
     const card = page.getByRole('region', { name: 'Invitation' });
     await card.waitFor();
     await expect(card.textContent()).resolves.toContain('Team lunch');
@@ -308,17 +283,7 @@ describe('an invitation sent from alice and accepted by bob', () => {
   });
 
   it('the REPLY reaches alice and, shown in her reading pane, updates bob’s status on her server', async () => {
-    const row = page.locator('.message-row', { hasText: 'Accepted: Team lunch' });
-    await expect
-      .poll(
-        async () => {
-          await sync('alice');
-          return row.count();
-        },
-        { timeout: 30_000, message: 'reply delivered to alice' },
-      )
-      .toBeGreaterThan(0);
-    await row.first().click();
+    await openDelivered(page, app, accountIds.alice!, 'Accepted: Team lunch');
     await expect
       .poll(async () => (await page.getByTestId('reply-status').textContent()) ?? '', { timeout: 15_000 })
       .toContain('up to date');

@@ -8,6 +8,8 @@ import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { davResources } from '../../support/dav';
 import { imapAccountInput } from '../../integration/imap/support';
+import { openDelivered } from '../../support/mail-ui';
+import { compact, dateIn } from '../../support/dates';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -23,35 +25,18 @@ const accountIds: Record<string, string> = {};
 const serverCalendar = (u: typeof alice) => davResources(servers, u, 'calendar');
 const resourceWith = async (u: typeof alice, pattern: RegExp) => (await serverCalendar(u)).find((t) => pattern.test(t)) ?? '';
 
-function dateIn(zone: string, offsetDays: number): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  return new Date(Date.parse(`${today}T12:00:00Z`) + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
-const compact = (d: string) => d.replace(/-/g, '');
 
 async function sync(name: string) {
   expect((await app.api(`/accounts/${accountIds[name]}/sync`, { method: 'POST' })).status).toBe(200);
 }
 
 async function addAccount(u: typeof alice, name: string) {
-  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name });
-  await sync(name);
+  accountIds[name] = await app.addAccount({ ...imapAccountInput(servers, u, { dav: true }), displayName: name }, { sync: true });
 }
 
 /** Opens the newest message with this subject in All inboxes, syncing the account until it is there. */
 async function openMail(name: string, subject: string) {
-  await page.getByRole('button', { name: /All inboxes/ }).click();
-  const row = page.locator('.message-row', { hasText: subject });
-  await expect
-    .poll(
-      async () => {
-        await sync(name);
-        return row.count();
-      },
-      { timeout: 30_000, message: `${subject} delivered to ${name}` },
-    )
-    .toBeGreaterThan(0);
-  await row.first().click();
+  await openDelivered(page, app, accountIds[name]!, subject);
   const card = page.getByRole('region', { name: 'Invitation' });
   await card.waitFor();
   return card;

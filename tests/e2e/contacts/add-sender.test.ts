@@ -9,6 +9,7 @@ import { launchChromium } from '../../support/chromium';
 import { startHeadless, type HeadlessApp } from '../../support/headless';
 import { davResources } from '../../support/dav';
 import { imapAccountInput } from '../../integration/imap/support';
+import { openDelivered } from '../../support/mail-ui';
 
 const servers = inject('servers');
 const alice = servers.users.find((u) => u.email.startsWith('alice'))!;
@@ -41,18 +42,7 @@ afterAll(async () => {
 
 describe('Add sender to contacts from the reading pane', () => {
   it('adds the sender once; a second click finds the contact already there', async () => {
-    await page.getByRole('button', { name: /All inboxes/ }).click();
-    const row = page.locator('.message-row', { hasText: 'Lunch on Thursday?' });
-    await expect
-      .poll(
-        async () => {
-          expect((await app.api(`/accounts/${accountId}/sync`, { method: 'POST' })).status).toBe(200);
-          return row.count();
-        },
-        { timeout: 30_000, message: 'mail delivered to alice' },
-      )
-      .toBeGreaterThan(0);
-    await row.first().click();
+    await openDelivered(page, app, accountId, 'Lunch on Thursday?');
     const button = page.getByRole('button', { name: 'Add sender to contacts' });
     await button.click();
     await expect.poll(async () => (await page.getByRole('status').allTextContents()).join(' '), { timeout: 10_000 }).toContain('Added Bob Sender to contacts');
