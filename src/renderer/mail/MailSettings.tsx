@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useApp } from '../app/store';
 import { useMail } from './store';
-import { type Density, type Theme, usePrefs } from './prefs';
+import { DENSITY_CHOICES, THEME_CHOICES, type Density, type Theme, usePrefs } from './prefs';
 
 /** Mail preferences in one dialog: signatures per account, undo send delay, look and privacy. */
 export function MailSettings() {
@@ -60,16 +60,21 @@ function MailSettingsDialog() {
         <label>
           Theme
           <select value={p.theme} onChange={(e) => void p.setPref('theme', e.target.value as Theme)}>
-            <option value="system">Follow the system</option>
-            <option value="light">Light</option>
-            <option value="dark">Dark</option>
+            {THEME_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Density
           <select value={p.density} onChange={(e) => void p.setPref('density', e.target.value as Density)}>
-            <option value="comfortable">Comfortable</option>
-            <option value="compact">Compact</option>
+            {DENSITY_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>

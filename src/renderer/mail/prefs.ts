@@ -4,6 +4,17 @@ import { call } from '../lib/client';
 export type Theme = 'system' | 'light' | 'dark';
 export type Density = 'comfortable' | 'compact';
 
+/** The choices offered wherever the theme or the density is set (Settings and the mail settings dialog). */
+export const THEME_CHOICES: readonly { value: Theme; label: string }[] = [
+  { value: 'system', label: 'Follow the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+export const DENSITY_CHOICES: readonly { value: Density; label: string }[] = [
+  { value: 'comfortable', label: 'Comfortable' },
+  { value: 'compact', label: 'Compact' },
+];
+
 /** Display and privacy preferences, kept in settings so every window and restart sees the same. */
 interface PrefsState {
   theme: Theme;

@@ -93,6 +93,29 @@ function ImapAccountForm({ onDone }: { onDone: () => void }) {
     },
   });
 
+  /** Host, security and port of the IMAP or SMTP server; only the incoming server is required. */
+  const serverFieldset = (proto: 'imap' | 'smtp', legend: string) => {
+    const name = proto.toUpperCase();
+    return (
+      <fieldset>
+        <legend>{legend}</legend>
+        <label>
+          {name} server
+          <input required={proto === 'imap'} {...bind(`${proto}Host`)} placeholder={`${proto}.example.com`} />
+        </label>
+        <SecuritySelect
+          label={`${name} security`}
+          value={f[`${proto}Security`]}
+          onChange={(s) => (setF(withSecurity(f, proto, s)), setResult(null))}
+        />
+        <label>
+          {name} port
+          <input inputMode="numeric" {...bind(`${proto}Port`)} />
+        </label>
+      </fieldset>
+    );
+  };
+
   const test = async (fields: ImapFormFields) => {
     setError(null);
     setResult(null);
@@ -141,38 +164,8 @@ function ImapAccountForm({ onDone }: { onDone: () => void }) {
         Password
         <input type="password" autoComplete="current-password" {...bind('password')} />
       </label>
-      <fieldset>
-        <legend>Incoming mail (IMAP)</legend>
-        <label>
-          IMAP server
-          <input required {...bind('imapHost')} placeholder="imap.example.com" />
-        </label>
-        <SecuritySelect
-          label="IMAP security"
-          value={f.imapSecurity}
-          onChange={(s) => (setF(withSecurity(f, 'imap', s)), setResult(null))}
-        />
-        <label>
-          IMAP port
-          <input inputMode="numeric" {...bind('imapPort')} />
-        </label>
-      </fieldset>
-      <fieldset>
-        <legend>Outgoing mail (SMTP)</legend>
-        <label>
-          SMTP server
-          <input {...bind('smtpHost')} placeholder="smtp.example.com" />
-        </label>
-        <SecuritySelect
-          label="SMTP security"
-          value={f.smtpSecurity}
-          onChange={(s) => (setF(withSecurity(f, 'smtp', s)), setResult(null))}
-        />
-        <label>
-          SMTP port
-          <input inputMode="numeric" {...bind('smtpPort')} />
-        </label>
-      </fieldset>
+      {serverFieldset('imap', 'Incoming mail (IMAP)')}
+      {serverFieldset('smtp', 'Outgoing mail (SMTP)')}
       <fieldset>
         <legend>Calendars and contacts (optional)</legend>
         <label>

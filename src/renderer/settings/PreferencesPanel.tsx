@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../app/store';
 import { useAutomation } from '../automation/store';
 import { call, onEvent } from '../lib/client';
-import { usePrefs, type Density, type Theme } from '../mail/prefs';
+import { DENSITY_CHOICES, THEME_CHOICES, usePrefs, type Density, type Theme } from '../mail/prefs';
 import { SHELL_SETTING_KEYS } from '../../shared/shell-settings';
 
 
@@ -61,9 +61,11 @@ export function PreferencesPanel() {
               value={prefs.theme}
               onChange={(e) => setTheme(e.target.value as Theme)}
             >
-              <option value="system">Follow the system</option>
-              <option value="light">Light</option>
-              <option value="dark">Dark</option>
+              {THEME_CHOICES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
             </select>
           </label>
           <label>
@@ -73,8 +75,11 @@ export function PreferencesPanel() {
               value={prefs.density}
               onChange={(e) => run(prefs.setPref('density', e.target.value as Density))}
             >
-              <option value="comfortable">Comfortable</option>
-              <option value="compact">Compact</option>
+              {DENSITY_CHOICES.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
             </select>
           </label>
           <label>
