@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useApp } from '../app/store';
 import { useMail } from './store';
 import { DENSITY_CHOICES, THEME_CHOICES, type Density, type Theme, usePrefs } from './prefs';
+import { clampUndoSendSeconds, UNDO_SEND_SECONDS } from '../../shared/undo-send';
 
 /** Mail preferences in one dialog: signatures per account, undo send delay, look and privacy. */
 export function MailSettings() {
@@ -34,7 +35,7 @@ function MailSettingsDialog() {
           e.preventDefault();
           void (async () => {
             await p.setPref('signatures', signatures);
-            await p.setPref('undoSendSeconds', Math.min(30, Math.max(5, Math.round(undoSeconds))));
+            await p.setPref('undoSendSeconds', clampUndoSendSeconds(undoSeconds));
             useApp.getState().showToast('Mail settings saved');
             close();
           })().catch(useApp.getState().reportError);
@@ -47,8 +48,8 @@ function MailSettingsDialog() {
           </button>
         </header>
         <label>
-          Undo send delay (5 to 30 seconds)
-          <input type="number" min={5} max={30} value={undoSeconds} onChange={(e) => setUndoSeconds(Number(e.target.value))} />
+          Undo send delay ({UNDO_SEND_SECONDS.min} to {UNDO_SEND_SECONDS.max} seconds)
+          <input type="number" min={UNDO_SEND_SECONDS.min} max={UNDO_SEND_SECONDS.max} value={undoSeconds} onChange={(e) => setUndoSeconds(Number(e.target.value))} />
         </label>
         {accounts.map((a) => (
           <label key={a.id}>

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { call } from '../lib/client';
+import { clampUndoSendSeconds, UNDO_SEND_SECONDS } from '../../shared/undo-send';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type Density = 'comfortable' | 'compact';
@@ -66,19 +67,18 @@ export const usePrefs = create<PrefsState>((set, get) => ({
   density: 'comfortable',
   zoom: 100,
   threads: false,
-  undoSendSeconds: 10,
+  undoSendSeconds: UNDO_SEND_SECONDS.default,
   signatures: {},
   remoteSenders: [],
   remoteMessages: [],
   dialogOpen: false,
   setDialogOpen: (dialogOpen) => set({ dialogOpen }),
   load: (s) => {
-    const theme = (['system', 'light', 'dark'] as const).find((t) => t === s[PREF_SETTING.theme]) ?? 'system';
-    const density = (['comfortable', 'compact'] as const).find((d) => d === s[PREF_SETTING.density]) ?? 'comfortable';
+    const theme = THEME_CHOICES.find((c) => c.value === s[PREF_SETTING.theme])?.value ?? 'system';
+    const density = DENSITY_CHOICES.find((c) => c.value === s[PREF_SETTING.density])?.value ?? 'comfortable';
     const zoomRaw = Number(s[PREF_SETTING.zoom]);
     const zoom = Number.isFinite(zoomRaw) && zoomRaw >= 50 && zoomRaw <= 300 ? zoomRaw : 100;
-    const undoRaw = Number(s[PREF_SETTING.undoSendSeconds]);
-    const undoSendSeconds = Number.isFinite(undoRaw) ? Math.min(30, Math.max(5, Math.round(undoRaw))) : 10;
+    const undoSendSeconds = clampUndoSendSeconds(s[PREF_SETTING.undoSendSeconds]);
     const sig = s[PREF_SETTING.signatures];
     const signatures = sig && typeof sig === 'object' ? Object.fromEntries(Object.entries(sig).filter(([, v]) => typeof v === 'string')) : {};
     set({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmailAddress, FolderRole } from '../../../../shared/types';
+import { UNDO_SEND_SECONDS } from '../../../../shared/undo-send';
 import { generateMessageId, htmlToText, parseMessage, type ParsedMessage } from '../../mime';
 import type { NewAttachment, NewMessage, StoredOutboxEntry, StoredTask } from '../../store';
 import { SaveDraftPayload } from '../../tasks/draft-kinds';
@@ -54,10 +55,10 @@ const UPLOAD_CHUNK = 3 * 1024 * 1024 + 320 * 1024; // a multiple of 320 KiB, as 
 /** PidTagDeferredSendTime: Exchange holds the message in the Outbox until then, Pimlico running or not. */
 export const DEFERRED_SEND_PROPERTY = 'SystemTime 0x3FEF';
 /**
- * The longest undo-send hold the settings allow (5-30 s). An entry due within it may be a message the
- * user can still take back with z: it stays in Pimlico's outbox, which sends it when due.
+ * The longest undo-send hold the settings allow. An entry due within it may be a message the user can
+ * still take back with z: it stays in Pimlico's outbox, which sends it when due.
  */
-export const UNDO_SEND_WINDOW_MS = 30_000;
+export const UNDO_SEND_WINDOW_MS = UNDO_SEND_SECONDS.max * 1000;
 
 interface GraphRecipient {
   emailAddress?: { name?: string | null; address?: string | null };
